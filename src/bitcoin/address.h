@@ -1,0 +1,39 @@
+#pragma once
+// Payout addresses to scriptPubKey: Base58Check P2PKH/P2SH, bech32 P2WPKH/P2WSH, bech32m P2TR.
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "bitcoin/hex.h"
+#include "bitcoin/network.h"
+
+namespace pool::bitcoin {
+
+/// Thrown when an address cannot be paid on the given network; the message says why
+/// (checksum, wrong network, mixed case, wrong witness version or program length, ...).
+class AddressError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+enum class AddressType { kP2PKH, kP2SH, kP2WPKH, kP2WSH, kP2TR, kWitnessUnknown };
+
+struct DecodedAddress {
+  AddressType type;
+  Bytes script_pubkey;
+};
+
+/// Decodes `address` for `network`. Throws AddressError with a message naming the problem.
+DecodedAddress decode_address(std::string_view address, Network network);
+
+/// The scriptPubKey for `address` on `network` (shorthand for decode_address(...).script_pubkey).
+Bytes address_to_script(std::string_view address, Network network);
+
+/// Encodes a witness program as an address of `network` (bech32 for v0, bech32m otherwise).
+std::string encode_segwit_address(Network network, int version, std::span<const uint8_t> program);
+/// Encodes a 20-byte key hash as a P2PKH address of `network`.
+std::string encode_p2pkh_address(Network network, std::span<const uint8_t> key_hash);
+
+std::string_view address_type_name(AddressType type);
+
+}  // namespace pool::bitcoin
