@@ -1,0 +1,65 @@
+#include "mining/block_submitter.h"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+namespace pool::mining {
+
+std::string_view submit_status_name(SubmitStatus status) {
+  switch (status) {
+    case SubmitStatus::kAccepted: return "accepted";
+    case SubmitStatus::kDuplicate: return "duplicate";
+    case SubmitStatus::kInconclusive: return "inconclusive";
+    case SubmitStatus::kRejected: return "rejected";
+    case SubmitStatus::kUnreachable: return "unreachable";
+  }
+  return "unknown";
+}
+
+SubmitStatus interpret_submit_answer(const std::optional<std::string>& answer) {
+  if (!answer) return SubmitStatus::kAccepted;
+  if (*answer == "duplicate") return SubmitStatus::kDuplicate;
+  if (*answer == "inconclusive") return SubmitStatus::kInconclusive;
+  return SubmitStatus::kRejected;
+}
+
+SubmitResult submit_block(node::BitcoinNode& node, const bitcoin::Block& block, int64_t height, int attempts) {
+  SubmitResult result;
+  result.hash = block.header.hash();
+  result.height = height;
+  const std::string hex = bitcoin::to_hex(block.serialize());
+  auto backoff = std::chrono::milliseconds(200);
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    try {
+      const auto answer = node.submit_block(hex);
+      result.status = interpret_submit_answer(answer);
+      result.reason = answer.value_or("");
+      break;
+    } catch (const node::RpcError& e) {
+      // e.g. -22 "Block decode failed": the node did answer, so this is a rejection.
+      result.status = SubmitStatus::kRejected;
+      result.reason = e.rpc_message();
+      break;
+    } catch (const std::exception& e) {
+      result.status = SubmitStatus::kUnreachable;
+      result.reason = e.what();
+      spdlog::error("block {} at height {}: submitblock attempt {}/{} failed: {}", result.hash.hex(), height, attempt,
+                    attempts, e.what());
+      if (attempt < attempts) std::this_thread::sleep_for(backoff);
+      backoff *= 2;
+    }
+  }
+  if (result.status != SubmitStatus::kRejected && result.status != SubmitStatus::kUnreachable) {
+    try {
+      const auto at_height = node.get_block_hash(height);
+      result.in_best_chain = at_height && *at_height == result.hash;
+      if (result.status == SubmitStatus::kInconclusive && result.in_best_chain) result.status = SubmitStatus::kAccepted;
+    } catch (const std::exception& e) {
+      spdlog::warn("block {}: could not confirm with getblockhash({}): {}", result.hash.hex(), height, e.what());
+    }
+  }
+  return result;
+}
+
+}  // namespace pool::mining

@@ -1,0 +1,54 @@
+#pragma once
+// A unit of work sent to miners: the coinbase split around the extranonce, the merkle branch
+// and the header fields, plus the Stratum-ready hex strings computed once per job.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bitcoin/hex.h"
+#include "bitcoin/target.h"
+#include "bitcoin/uint256.h"
+#include "node/block_template.h"
+
+namespace pool::mining {
+
+/// Immutable once built; shared between sessions by shared_ptr<const Job>.
+struct Job {
+  std::string id;  // short hex, unique per process run
+  std::shared_ptr<const node::BlockTemplate> block_template;
+  bitcoin::Bytes coinb1;  // coinbase (no witness) up to the extranonce
+  bitcoin::Bytes coinb2;  // coinbase after the extranonce
+  size_t extranonce1_size = 4;
+  size_t extranonce2_size = 8;
+  bool has_witness_commitment = false;  // coinbase needs the witness reserved value in a block
+  std::vector<bitcoin::Uint256> merkle_branch;
+  int32_t version = 0;
+  uint32_t bits = 0;
+  uint32_t ntime = 0;
+  uint32_t min_time = 0;
+  bitcoin::Uint256 prev_hash;
+  int64_t height = 0;
+  int64_t coinbase_value = 0;
+  bitcoin::Target network_target;
+  bool clean_jobs = false;  // true for the first job on a new tip
+  std::chrono::steady_clock::time_point created_at;
+  std::chrono::system_clock::time_point created_wall;
+
+  // Stratum mining.notify fields, exact-width hex.
+  std::string prevhash_hex;  // 64 digits, word-swapped as Stratum sends it
+  std::string coinb1_hex;
+  std::string coinb2_hex;
+  std::vector<std::string> merkle_branch_hex;  // 64 digits each, internal byte order
+  std::string version_hex;                     // 8 digits, big-endian
+  std::string bits_hex;
+  std::string ntime_hex;
+};
+
+using JobPtr = std::shared_ptr<const Job>;
+
+/// The previous-block hash in Stratum's notify order: internal bytes with every 4-byte word
+/// reversed (what miners byte-swap back into the header).
+std::string stratum_prevhash(const bitcoin::Uint256& prev_hash);
+
+}  // namespace pool::mining

@@ -1,0 +1,137 @@
+#include "node/bitcoin_node.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "util/json.h"
+
+namespace pool::node {
+
+using util::get_int64;
+using util::get_string;
+using util::has_member;
+
+int64_t btc_to_sats(double btc) { return static_cast<int64_t>(std::llround(btc * 1e8)); }
+
+std::string sats_to_btc_string(int64_t sats) {
+  const bool negative = sats < 0;
+  const uint64_t abs = negative ? 0 - static_cast<uint64_t>(sats) : static_cast<uint64_t>(sats);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s%llu.%08llu", negative ? "-" : "", static_cast<unsigned long long>(abs / 100000000),
+                static_cast<unsigned long long>(abs % 100000000));
+  return buf;
+}
+
+std::string BitcoinNode::wallet_path() const { return wallet_.empty() ? "/" : "/wallet/" + wallet_; }
+
+ChainInfo BitcoinNode::get_blockchain_info() {
+  const auto r = rpc_.call("getblockchaininfo");
+  ChainInfo info;
+  info.chain = get_string(r, "chain");
+  info.network = bitcoin::network_from_chain_name(info.chain);
+  info.blocks = get_int64(r, "blocks");
+  info.best_block_hash = bitcoin::Uint256::from_hex(get_string(r, "bestblockhash"));
+  info.difficulty = util::get_double(r, "difficulty");
+  info.initial_block_download = has_member(r, "initialblockdownload") && util::get_bool(r, "initialblockdownload");
+  return info;
+}
+
+BlockTemplate BitcoinNode::get_block_template() {
+  const auto r = rpc_.call("getblocktemplate", R"([{"rules":["segwit"]}])");
+  return parse_block_template(r);
+}
+
+std::optional<std::string> BitcoinNode::submit_block(const std::string& block_hex) {
+  const auto r = rpc_.call("submitblock", "[\"" + block_hex + "\"]");
+  if (r.IsNull()) return std::nullopt;
+  if (r.IsString()) return std::string(r.GetString());
+  return util::to_json(r);
+}
+
+int64_t BitcoinNode::get_block_count() { return rpc_.call("getblockcount").GetInt64(); }
+
+std::optional<bitcoin::Uint256> BitcoinNode::get_block_hash(int64_t height) {
+  try {
+    const auto r = rpc_.call("getblockhash", "[" + std::to_string(height) + "]");
+    return bitcoin::Uint256::from_hex(r.GetString());
+  } catch (const RpcError& e) {
+    if (e.code() == -8) return std::nullopt;  // Block height out of range
+    throw;
+  }
+}
+
+bitcoin::Uint256 BitcoinNode::get_best_block_hash() {
+  return bitcoin::Uint256::from_hex(rpc_.call("getbestblockhash").GetString());
+}
+
+BlockHeaderInfo BitcoinNode::get_block_header(const bitcoin::Uint256& hash) {
+  const auto r = rpc_.call("getblockheader", "[\"" + hash.hex() + "\", true]");
+  BlockHeaderInfo info;
+  info.hash = bitcoin::Uint256::from_hex(get_string(r, "hash"));
+  info.height = get_int64(r, "height");
+  info.confirmations = get_int64(r, "confirmations");
+  info.time = static_cast<uint32_t>(get_int64(r, "time"));
+  return info;
+}
+
+AddressInfo BitcoinNode::validate_address(const std::string& address) {
+  const auto r = rpc_.call("validateaddress", "[" + util::quote(address) + "]");
+  AddressInfo info;
+  info.valid = util::get_bool(r, "isvalid");
+  if (has_member(r, "scriptPubKey")) info.script_pubkey_hex = get_string(r, "scriptPubKey");
+  if (has_member(r, "error")) info.error = get_string(r, "error");
+  return info;
+}
+
+int64_t BitcoinNode::get_balance_sats() {
+  const auto r = rpc_.call("getbalance", "[]", wallet_path());
+  return btc_to_sats(r.GetDouble());
+}
+
+std::string BitcoinNode::send_many(const std::map<std::string, int64_t>& amounts, const std::string& comment) {
+  std::string obj = "{";
+  for (const auto& [address, sats] : amounts) {
+    if (obj.size() > 1) obj += ",";
+    obj += util::quote(address) + ":" + sats_to_btc_string(sats);
+  }
+  obj += "}";
+  const auto r = rpc_.call("sendmany", "[\"\"," + obj + ",1," + util::quote(comment) + "]", wallet_path());
+  return r.GetString();
+}
+
+namespace {
+WalletTransaction wallet_tx_from(const rapidjson::Value& v) {
+  WalletTransaction tx;
+  tx.txid = get_string(v, "txid");
+  tx.confirmations = has_member(v, "confirmations") ? get_int64(v, "confirmations") : 0;
+  tx.fee_sats = has_member(v, "fee") ? btc_to_sats(util::get_double(v, "fee")) : 0;
+  tx.comment = has_member(v, "comment") ? get_string(v, "comment") : "";
+  return tx;
+}
+}  // namespace
+
+std::optional<WalletTransaction> BitcoinNode::get_transaction(const std::string& txid) {
+  try {
+    return wallet_tx_from(rpc_.call("gettransaction", "[" + util::quote(txid) + "]", wallet_path()));
+  } catch (const RpcError& e) {
+    if (e.code() == -5) return std::nullopt;  // Invalid or non-wallet transaction id
+    throw;
+  }
+}
+
+std::vector<WalletTransaction> BitcoinNode::find_sends_by_comment(const std::string& comment, int scan) {
+  const auto r = rpc_.call("listtransactions", "[\"*\"," + std::to_string(scan) + ",0,true]", wallet_path());
+  std::vector<WalletTransaction> out;
+  for (const auto& entry : r.GetArray()) {
+    if (has_member(entry, "category") && get_string(entry, "category") == "send" && has_member(entry, "comment") &&
+        get_string(entry, "comment") == comment) {
+      const auto tx = wallet_tx_from(entry);
+      bool seen = false;
+      for (const auto& o : out) seen = seen || o.txid == tx.txid;
+      if (!seen) out.push_back(tx);
+    }
+  }
+  return out;
+}
+
+}  // namespace pool::node

@@ -1,0 +1,85 @@
+#pragma once
+// Typed calls to Bitcoin Core's RPC interface: chain state, templates, block submission and the
+// wallet calls used for payouts.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bitcoin/network.h"
+#include "node/block_template.h"
+#include "node/rpc_client.h"
+
+namespace pool::node {
+
+struct ChainInfo {
+  std::string chain;  // "main", "test", "testnet4", "signet", "regtest"
+  std::optional<bitcoin::Network> network;
+  int64_t blocks = 0;
+  bitcoin::Uint256 best_block_hash;
+  double difficulty = 0;
+  bool initial_block_download = false;
+};
+
+struct BlockHeaderInfo {
+  bitcoin::Uint256 hash;
+  int64_t height = 0;
+  int64_t confirmations = 0;  // -1 when the block is not in the best chain
+  uint32_t time = 0;
+};
+
+struct AddressInfo {
+  bool valid = false;
+  std::string script_pubkey_hex;
+  std::string error;
+};
+
+struct WalletTransaction {
+  std::string txid;
+  int64_t confirmations = 0;
+  int64_t fee_sats = 0;  // negative as the wallet reports it for sends
+  std::string comment;
+};
+
+/// Converts BTC amounts from JSON (8 decimals) to satoshis without floating-point drift.
+int64_t btc_to_sats(double btc);
+/// Formats satoshis as a BTC decimal string with 8 places ("0.00100000").
+std::string sats_to_btc_string(int64_t sats);
+
+/// Owns nothing but an RpcClient reference; each method is one RPC call.
+class BitcoinNode {
+ public:
+  BitcoinNode(RpcClient& rpc, std::string wallet = {}) : rpc_(rpc), wallet_(std::move(wallet)) {}
+
+  ChainInfo get_blockchain_info();
+  /// getblocktemplate {"rules":["segwit"]}.
+  BlockTemplate get_block_template();
+  /// submitblock: nullopt when accepted, otherwise Core's answer ("duplicate", "inconclusive",
+  /// or a reject reason such as "bad-txnmrklroot").
+  std::optional<std::string> submit_block(const std::string& block_hex);
+  int64_t get_block_count();
+  /// getblockhash; nullopt when the height is beyond the tip.
+  std::optional<bitcoin::Uint256> get_block_hash(int64_t height);
+  bitcoin::Uint256 get_best_block_hash();
+  BlockHeaderInfo get_block_header(const bitcoin::Uint256& hash);
+  AddressInfo validate_address(const std::string& address);
+
+  // Wallet calls (on the configured wallet).
+  int64_t get_balance_sats();
+  /// sendmany with amounts in satoshis; `comment` is stored by the wallet so a payout can be
+  /// found again after a crash. Returns the txid.
+  std::string send_many(const std::map<std::string, int64_t>& amounts, const std::string& comment);
+  std::optional<WalletTransaction> get_transaction(const std::string& txid);
+  /// Recent wallet sends whose comment equals `comment` (to reconcile an interrupted payout).
+  std::vector<WalletTransaction> find_sends_by_comment(const std::string& comment, int scan = 1000);
+
+  RpcClient& rpc() { return rpc_; }
+
+ private:
+  std::string wallet_path() const;
+  RpcClient& rpc_;
+  std::string wallet_;
+};
+
+}  // namespace pool::node

@@ -1,0 +1,93 @@
+#include "testnode/wallet.h"
+
+#include <algorithm>
+
+#include "bitcoin/address.h"
+#include "bitcoin/sha256.h"
+
+namespace pool::testnode {
+
+using bitcoin::Bytes;
+
+std::string Wallet::new_address() {
+  ++counter_;
+  uint8_t seed[8];
+  for (int i = 0; i < 8; ++i) seed[i] = static_cast<uint8_t>(counter_ >> (8 * i));
+  const auto digest = bitcoin::sha256d(seed);
+  const Bytes program(digest.data(), digest.data() + 20);
+  Bytes script = {0x00, 0x14};
+  script.insert(script.end(), program.begin(), program.end());
+  scripts_.push_back(script);
+  return bitcoin::encode_segwit_address(network_, 0, program);
+}
+
+bool Wallet::owns(const Bytes& script) const {
+  return std::find(scripts_.begin(), scripts_.end(), script) != scripts_.end();
+}
+
+int64_t Wallet::balance(const Chain& chain) const {
+  int64_t total = 0;
+  for (int64_t h = 1; h <= chain.height() - 100; ++h) {
+    const StoredBlock* b = chain.find(*chain.hash_at(h));
+    for (const auto& out : b->block.transactions[0].outputs) {
+      if (owns(out.script_pubkey)) total += out.value;
+    }
+  }
+  for (const auto& s : sends_) {
+    total -= s.fee;
+    for (const auto& [address, sats] : s.outputs) total -= sats;
+  }
+  return total;
+}
+
+bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,
+                                   const std::string& comment) {
+  if (amounts.empty()) throw WalletError{-8, "Transaction must have at least one recipient"};
+  std::vector<bitcoin::TxOut> outputs;
+  WalletSend send;
+  int64_t total = 0;
+  for (const auto& [address, sats] : amounts) {
+    Bytes script;
+    try {
+      script = bitcoin::address_to_script(address, network_);
+    } catch (const bitcoin::AddressError&) {
+      throw WalletError{-5, "Invalid Bitcoin address: " + address};
+    }
+    if (sats <= 0) throw WalletError{-3, "Invalid amount for send"};
+    outputs.push_back(bitcoin::TxOut{sats, script});
+    send.outputs.emplace_back(address, sats);
+    total += sats;
+  }
+  send.fee = 10000 + kFeePerOutput * static_cast<int64_t>(outputs.size());
+  if (total + send.fee > balance(chain)) throw WalletError{-6, "Insufficient funds"};
+  bitcoin::Transaction tx = factory.make_payment(outputs);
+  send.txid = tx.txid();
+  send.comment = comment;
+  send.time = chain.now();
+  chain.add_to_mempool(std::move(tx), send.fee);
+  sends_.push_back(send);
+  return send.txid;
+}
+
+const WalletSend* Wallet::find_send(const bitcoin::Uint256& txid) const {
+  for (const auto& s : sends_) {
+    if (s.txid == txid) return &s;
+  }
+  return nullptr;
+}
+
+std::pair<int64_t, int> Wallet::paid_to(const std::string& address) const {
+  int64_t total = 0;
+  int count = 0;
+  for (const auto& s : sends_) {
+    for (const auto& [a, sats] : s.outputs) {
+      if (a == address) {
+        total += sats;
+        ++count;
+      }
+    }
+  }
+  return {total, count};
+}
+
+}  // namespace pool::testnode

@@ -1,0 +1,56 @@
+#pragma once
+// The test node's wallet ledger: addresses it owns, a balance from matured coinbase outputs, and
+// the record of every sendmany, so payouts can be checked and reconciled like with Core's wallet.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bitcoin/network.h"
+#include "testnode/chain.h"
+#include "testnode/tx_factory.h"
+
+namespace pool::testnode {
+
+struct WalletSend {
+  bitcoin::Uint256 txid;
+  std::vector<std::pair<std::string, int64_t>> outputs;  // address, satoshis
+  int64_t fee = 0;
+  std::string comment;
+  uint32_t time = 0;
+};
+
+/// Thrown by send_many with Bitcoin Core's RPC error code and message.
+struct WalletError {
+  int code;
+  std::string message;
+};
+
+/// Owns the wallet's keys (as scripts) and its send history.
+class Wallet {
+ public:
+  explicit Wallet(bitcoin::Network network) : network_(network) {}
+
+  std::string new_address();
+  bool owns(const bitcoin::Bytes& script) const;
+  /// Coinbase outputs to our scripts with at least 101 confirmations, less sends and fees.
+  int64_t balance(const Chain& chain) const;
+  /// Creates a payment transaction in the mempool. Throws WalletError on an invalid address (-5),
+  /// a non-positive amount (-3) or insufficient funds (-6).
+  bitcoin::Uint256 send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,
+                             const std::string& comment);
+  const std::vector<WalletSend>& sends() const { return sends_; }
+  const WalletSend* find_send(const bitcoin::Uint256& txid) const;
+  /// Total satoshis the wallet sent to `address`, and in how many outputs.
+  std::pair<int64_t, int> paid_to(const std::string& address) const;
+
+  static constexpr int64_t kFeePerOutput = 3100;  // fixed fee model: 10000 + this per output
+
+ private:
+  bitcoin::Network network_;
+  std::vector<bitcoin::Bytes> scripts_;
+  std::vector<WalletSend> sends_;
+  uint64_t counter_ = 0;
+};
+
+}  // namespace pool::testnode
