@@ -225,7 +225,7 @@ void Chain::disconnect_above(int64_t new_height) {
   mempool_.insert(mempool_.begin(), returned.begin(), returned.end());
 }
 
-bitcoin::Block Chain::make_block(const Bytes& script) const {
+bitcoin::Block Chain::make_block(const Bytes& script) {
   const int64_t h = height() + 1;
   bitcoin::Block block;
   block.header.version = 0x20000000;
@@ -236,6 +236,7 @@ bitcoin::Block Chain::make_block(const Bytes& script) const {
   bitcoin::TxIn in;
   in.script_sig = bitcoin::bip34_height_script(h);
   in.script_sig.push_back(bitcoin::OP_0);
+  bitcoin::script_push_int(in.script_sig, static_cast<int64_t>(++blocks_made_));  // unique after reorgs
   in.witness = {Bytes(32, 0)};
   coinbase.inputs.push_back(in);
   int64_t fees = 0;

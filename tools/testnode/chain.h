@@ -92,7 +92,7 @@ class Chain {
 
  private:
   void connect(const bitcoin::Uint256& hash);
-  bitcoin::Block make_block(const bitcoin::Bytes& script) const;
+  bitcoin::Block make_block(const bitcoin::Bytes& script);
   std::string check_contextual(const bitcoin::Block& block, const StoredBlock& prev) const;
   std::string check_connect(const bitcoin::Block& block, int64_t height, int64_t* fees) const;
   uint32_t median_time_past_of(const bitcoin::Uint256& hash) const;
@@ -106,6 +106,7 @@ class Chain {
   std::vector<MempoolEntry> mempool_;
   std::unordered_map<std::string, int64_t> known_fees_;
   std::function<void(const bitcoin::Uint256&)> tip_callback_;
+  uint64_t blocks_made_ = 0;
 };
 
 /// Bitcoin's regtest genesis block.

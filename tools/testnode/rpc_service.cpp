@@ -134,8 +134,13 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
     } catch (const std::exception&) {
       throw RpcFailure{-22, "Block decode failed"};
     }
-    if (block.transactions.empty() || !block.transactions[0].is_coinbase()) {
-      throw RpcFailure{-22, "Block does not start with a coinbase"};
+    // As Bitcoin Core's submitblock (UpdateUncommittedBlockStructures): a coinbase that commits to
+    // witnesses but carries no witness gets the default all-zero reserved value.
+    if (!block.transactions.empty() && !block.transactions[0].inputs.empty()) {
+      auto& coinbase = block.transactions[0];
+      if (bitcoin::find_witness_commitment(coinbase) && !coinbase.has_witness()) {
+        coinbase.inputs[0].witness = {bitcoin::Bytes(32, 0)};
+      }
     }
     const auto result = chain_.submit(block);
     return result ? quote(*result) : "null";
