@@ -59,6 +59,13 @@ SubmitResult submit_block(node::BitcoinNode& node, const bitcoin::Block& block, 
       spdlog::warn("block {}: could not confirm with getblockhash({}): {}", result.hash.hex(), height, e.what());
     }
   }
+  if (result.status == SubmitStatus::kAccepted || result.status == SubmitStatus::kDuplicate) {
+    spdlog::info("BLOCK {} at height {} {} by the node (in best chain: {})", result.hash.hex(), height,
+                 submit_status_name(result.status), result.in_best_chain ? "yes" : "no");
+  } else {
+    spdlog::error("BLOCK {} at height {} {}: {}", result.hash.hex(), height, submit_status_name(result.status),
+                  result.reason.empty() ? "(no reason given)" : result.reason);
+  }
   return result;
 }
 

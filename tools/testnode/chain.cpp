@@ -225,7 +225,7 @@ void Chain::disconnect_above(int64_t new_height) {
   mempool_.insert(mempool_.begin(), returned.begin(), returned.end());
 }
 
-bitcoin::Block Chain::make_block(const Bytes& script) {
+bitcoin::Block Chain::make_block(const Bytes& script, bool include_mempool) {
   const int64_t h = height() + 1;
   bitcoin::Block block;
   block.header.version = 0x20000000;
@@ -241,7 +241,7 @@ bitcoin::Block Chain::make_block(const Bytes& script) {
   coinbase.inputs.push_back(in);
   int64_t fees = 0;
   std::vector<Uint256> wtxids;
-  const auto txs = template_transactions();
+  const auto txs = include_mempool ? template_transactions() : std::vector<const MempoolEntry*>{};
   for (const auto* e : txs) {
     fees += e->fee;
     wtxids.push_back(e->tx.wtxid());
@@ -256,10 +256,10 @@ bitcoin::Block Chain::make_block(const Bytes& script) {
   return block;
 }
 
-std::vector<Uint256> Chain::generate(int n, const Bytes& script) {
+std::vector<Uint256> Chain::generate(int n, const Bytes& script, bool include_mempool) {
   std::vector<Uint256> hashes;
   for (int i = 0; i < n; ++i) {
-    const bitcoin::Block block = make_block(script);
+    const bitcoin::Block block = make_block(script, include_mempool);
     const auto result = submit(block);
     if (result) throw std::runtime_error("test node produced an invalid block: " + *result);
     hashes.push_back(block.header.hash());

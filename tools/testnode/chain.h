@@ -81,8 +81,9 @@ class Chain {
   /// "inconclusive" (valid side branch) or a reject reason.
   std::optional<std::string> submit(const bitcoin::Block& block);
 
-  /// Mines n blocks paying `script` with the mempool's transactions; returns their hashes.
-  std::vector<bitcoin::Uint256> generate(int n, const bitcoin::Bytes& script);
+  /// Mines n blocks paying `script` with the mempool's transactions (or none, leaving the
+  /// mempool as it is); returns their hashes.
+  std::vector<bitcoin::Uint256> generate(int n, const bitcoin::Bytes& script, bool include_mempool = true);
   /// invalidateblock: removes the block and its descendants from the active chain; their
   /// transactions return to the mempool. Returns false for an unknown hash.
   bool invalidate(const bitcoin::Uint256& hash);
@@ -92,7 +93,7 @@ class Chain {
 
  private:
   void connect(const bitcoin::Uint256& hash);
-  bitcoin::Block make_block(const bitcoin::Bytes& script);
+  bitcoin::Block make_block(const bitcoin::Bytes& script, bool include_mempool);
   std::string check_contextual(const bitcoin::Block& block, const StoredBlock& prev) const;
   std::string check_connect(const bitcoin::Block& block, int64_t height, int64_t* fees) const;
   uint32_t median_time_past_of(const bitcoin::Uint256& hash) const;

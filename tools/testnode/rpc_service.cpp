@@ -214,7 +214,7 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
     }
     return "[" + out + "]";
   }
-  if (method == "generatetoaddress") {
+  if (method == "generatetoaddress" || method == "test_generateempty") {
     const int64_t n = int_param(params, 0);
     bitcoin::Bytes script;
     try {
@@ -223,7 +223,7 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
       throw RpcFailure{-5, "Error: Invalid address"};
     }
     std::string out;
-    for (const auto& h : chain_.generate(static_cast<int>(n), script)) out += (out.empty() ? "" : ",") + quote(h.hex());
+    for (const auto& h : chain_.generate(static_cast<int>(n), script, method == "generatetoaddress")) out += (out.empty() ? "" : ",") + quote(h.hex());
     return "[" + out + "]";
   }
   if (method == "invalidateblock") {
