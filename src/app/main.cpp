@@ -1,16 +1,21 @@
-// poold: the mining pool daemon's entry point.
+// poold: the mining pool daemon's entry point: command line, configuration, logging, signals.
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <iostream>
+#include <thread>
 
+#include "app/pool_app.h"
 #include "app/self_check.h"
 #include "app/version.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"bitcoin-mining-pool: a Stratum v1 Bitcoin mining pool", "poold"};
   std::string config_path;
-  bool self_check = false;
+  bool self_check = false, check_config = false;
   cli.add_option("--config,-c", config_path, "INI configuration file");
+  cli.add_flag("--check-config", check_config, "validate the configuration file and exit");
   cli.add_flag("--self-check", self_check, "verify hashing and targets on known vectors and exit");
   cli.set_version_flag("--version,-V", std::string(pool::app::kName) + " " + pool::app::kVersion);
   CLI11_PARSE(cli, argc, argv);
@@ -21,7 +26,63 @@ int main(int argc, char** argv) {
     std::cout << (result.ok ? "self-check passed" : "self-check FAILED") << std::endl;
     return result.ok ? 0 : 1;
   }
-  std::cerr << "poold: the pool service arrives with the node, stratum and accounting issues; "
-               "use --self-check or --version for now\n";
-  return 2;
+  if (config_path.empty()) {
+    std::cerr << "poold: --config FILE is required (see examples/config.ini)\n";
+    return 2;
+  }
+  pool::app::Config config;
+  try {
+    config = pool::app::load_config(config_path);
+  } catch (const pool::app::ConfigError& e) {
+    std::cerr << "poold: configuration error: " << e.what() << '\n';
+    return 2;
+  }
+  if (check_config) {
+    std::cout << config_path << ": configuration is valid" << std::endl;
+    return 0;
+  }
+  spdlog::set_level(spdlog::level::from_str(config.log.level));
+  spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+
+  // Signals are taken by this thread alone (sigtimedwait); every other thread blocks them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::atomic<bool> stop{false};
+  pool::app::PoolApp app(config);
+  spdlog::info("{} {} starting with {}", pool::app::kName, pool::app::kVersion, config_path);
+  // While waiting for the node, a signal must still stop us: watch for it on a helper thread.
+  std::thread signal_watch([&] {
+    timespec poll{0, 200 * 1000 * 1000};
+    while (!stop) {
+      if (sigtimedwait(&signals, nullptr, &poll) > 0) stop = true;
+    }
+  });
+  bool started = false;
+  try {
+    started = app.start(stop);
+  } catch (const std::exception& e) {
+    spdlog::error("poold: cannot start: {}", e.what());
+    stop = true;
+    signal_watch.join();
+    return 1;
+  }
+  auto next_monitor = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (started && !stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (std::chrono::steady_clock::now() >= next_monitor) {
+      spdlog::info("monitor: {}", app.monitor_line());
+      next_monitor += std::chrono::seconds(30);
+    }
+  }
+  stop = true;
+  signal_watch.join();
+  spdlog::info("poold: shutting down");
+  app.stop();
+  spdlog::info("poold: stopped");
+  return 0;
 }

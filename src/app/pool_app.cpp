@@ -1,0 +1,176 @@
+#include "app/pool_app.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "bitcoin/address.h"
+#include "mining/block_pipeline.h"
+#include "mining/job_manager.h"
+#include "node/tip_watcher.h"
+#include "stratum/server.h"
+
+namespace pool::app {
+
+size_t resident_memory_bytes() {
+  std::ifstream in("/proc/self/statm");
+  size_t pages_total = 0, pages_resident = 0;
+  in >> pages_total >> pages_resident;
+  return pages_resident * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+struct PoolApp::Parts {
+  std::unique_ptr<node::RpcClient> rpc, watcher_rpc, block_rpc;
+  std::unique_ptr<node::BitcoinNode> node, watcher_node, block_node;
+  bitcoin::Network network = bitcoin::Network::kMain;
+  std::string payout_address;
+  bitcoin::Bytes payout_script;
+  mining::JobRegistry registry;
+  std::unique_ptr<stratum::ShareSink> shares;
+  std::unique_ptr<stratum::StratumServer> server;
+  std::unique_ptr<mining::BlockPipeline> blocks;
+  std::unique_ptr<mining::JobManager> jobs;
+  std::unique_ptr<node::TipWatcher> watcher;
+  uint64_t last_accepted = 0;
+  std::chrono::steady_clock::time_point last_monitor = std::chrono::steady_clock::now();
+};
+
+PoolApp::PoolApp(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {}
+
+PoolApp::~PoolApp() { stop(); }
+
+bool PoolApp::start(const std::atomic<bool>& stop) {
+  Parts& p = *parts_;
+  node::RpcOptions rpc;
+  rpc.host = config_.bitcoin.host;
+  rpc.port = config_.bitcoin.port;
+  rpc.user = config_.bitcoin.user;
+  rpc.password = config_.bitcoin.password;
+  rpc.cookie_file = config_.bitcoin.cookie_file;
+  p.rpc = std::make_unique<node::RpcClient>(rpc);
+  p.watcher_rpc = std::make_unique<node::RpcClient>(rpc);
+  p.block_rpc = std::make_unique<node::RpcClient>(rpc);
+  p.node = std::make_unique<node::BitcoinNode>(*p.rpc, config_.bitcoin.wallet);
+  p.watcher_node = std::make_unique<node::BitcoinNode>(*p.watcher_rpc, config_.bitcoin.wallet);
+  p.block_node = std::make_unique<node::BitcoinNode>(*p.block_rpc, config_.bitcoin.wallet);
+
+  // Wait for the node: a pool without a node has nothing to offer miners.
+  node::ChainInfo chain;
+  auto backoff = std::chrono::milliseconds(500);
+  std::string last_error;
+  while (true) {
+    if (stop) return false;
+    try {
+      chain = p.node->get_blockchain_info();
+      break;
+    } catch (const std::exception& e) {
+      if (e.what() != last_error) spdlog::warn("node: {} (retrying until it answers)", e.what());
+      last_error = e.what();
+      for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop; waited += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+    }
+  }
+  if (!chain.network) throw std::runtime_error("node reports an unknown chain '" + chain.chain + "'");
+  p.network = *chain.network;
+  spdlog::info("node: {} at height {}{}", chain.chain, chain.blocks,
+               chain.initial_block_download ? " (still in initial block download: work starts when it is done)" : "");
+
+  if (config_.pool.address.empty()) {
+    p.payout_address = p.rpc->call("getnewaddress", "[\"pool\"]",
+                                   config_.bitcoin.wallet.empty() ? "/" : "/wallet/" + config_.bitcoin.wallet)
+                           .GetString();
+    spdlog::info("pool: [pool] address is not set; block rewards go to the wallet's new address {}", p.payout_address);
+  } else {
+    p.payout_address = config_.pool.address;
+  }
+  try {
+    p.payout_script = bitcoin::address_to_script(p.payout_address, p.network);
+  } catch (const bitcoin::AddressError& e) {
+    throw ConfigError(config_.path + ": [pool] address = '" + p.payout_address + "' cannot be paid on " +
+                      std::string(bitcoin::network_name(p.network)) + ": " + e.what());
+  }
+
+  p.shares = std::make_unique<stratum::AcknowledgingShareSink>();
+  p.blocks = std::make_unique<mining::BlockPipeline>(*p.block_node, nullptr);
+
+  stratum::ServerOptions so;
+  so.host = config_.stratum.host;
+  so.port = config_.stratum.port;
+  so.threads = config_.stratum.threads ? static_cast<int>(config_.stratum.threads)
+                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  so.max_connections = config_.stratum.max_connections;
+  so.max_connections_per_ip = config_.stratum.max_connections_per_ip;
+  so.idle_timeout_seconds = config_.stratum.idle_timeout_seconds;
+  so.ban_seconds = config_.stratum.ban_seconds;
+  so.reconnect_host = config_.stratum.reconnect_host;
+  so.session.extranonce2_size = config_.stratum.extranonce2_size;
+  so.session.vardiff.initial = config_.stratum.difficulty;
+  so.session.vardiff.minimum = config_.stratum.min_difficulty;
+  so.session.vardiff.maximum = config_.stratum.max_difficulty;
+  so.session.vardiff.target_seconds = config_.stratum.vardiff_target_seconds;
+  p.server = std::make_unique<stratum::StratumServer>(
+      so, p.registry, p.network, *p.shares,
+      [&p](const mining::JobPtr& job, const mining::Solution& solution, const stratum::AcceptedShare& share) {
+        p.blocks->submit(mining::FoundBlock{job, solution, share});
+      });
+
+  mining::JobManager::Options jo;
+  jo.refresh_interval = std::chrono::milliseconds(static_cast<int64_t>(config_.pool.job_refresh_seconds * 1000));
+  jo.coinbase.tag = config_.pool.coinbase_tag;
+  jo.coinbase.extranonce1_size = 4;
+  jo.coinbase.extranonce2_size = config_.stratum.extranonce2_size;
+  jo.payout_script = p.payout_script;
+  p.jobs = std::make_unique<mining::JobManager>(*p.node, p.registry, jo,
+                                                [&p](const mining::JobPtr& job) { p.server->broadcast(job); });
+  p.watcher = std::make_unique<node::TipWatcher>(
+      *p.watcher_node, node::TipWatcher::Options{config_.bitcoin.zmq_hashblock, std::chrono::milliseconds(1000)},
+      [&p](const node::TipEvent& e) { p.jobs->notify_new_tip(e); });
+
+  p.server->start();
+  p.watcher->start();
+  p.jobs->start();
+  spdlog::info("stratum: listening on {}:{} ({} threads); payout scheme {}, rewards to {}", config_.stratum.host,
+               p.server->port(), so.threads, config_.pool.payout_scheme, p.payout_address);
+  return true;
+}
+
+void PoolApp::stop() {
+  Parts& p = *parts_;
+  if (p.server) p.server->stop();  // stop accepting, flush shares, reconnect, close
+  if (p.watcher) p.watcher->stop();
+  if (p.jobs) p.jobs->stop();
+  if (p.blocks) p.blocks->stop();
+}
+
+std::string PoolApp::monitor_line() {
+  Parts& p = *parts_;
+  if (!p.server) return "starting";
+  const auto s = p.server->stats().snapshot(std::chrono::system_clock::now());
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::max(1e-3, std::chrono::duration<double>(now - p.last_monitor).count());
+  const double rate = static_cast<double>(s.accepted - p.last_accepted) / seconds;
+  p.last_accepted = s.accepted;
+  p.last_monitor = now;
+  std::string rejects;
+  for (const auto& [reason, n] : s.rejects_by_reason) rejects += " " + reason + "=" + std::to_string(n);
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "connections=%llu authorized=%llu workers=%zu shares/s=%.1f accepted=%llu rejected=%llu%s%s blocks=%llu "
+                "hashrate=%.3g H/s rss=%.1f MiB",
+                static_cast<unsigned long long>(s.connections), static_cast<unsigned long long>(s.authorized),
+                s.workers.size(), rate, static_cast<unsigned long long>(s.accepted),
+                static_cast<unsigned long long>(s.rejected), rejects.empty() ? "" : " rejects:", rejects.c_str(),
+                static_cast<unsigned long long>(s.blocks), s.hashrate,
+                static_cast<double>(resident_memory_bytes()) / (1024.0 * 1024.0));
+  return buf;
+}
+
+uint16_t PoolApp::stratum_port() const { return parts_->server ? parts_->server->port() : 0; }
+bitcoin::Network PoolApp::network() const { return parts_->network; }
+const std::string& PoolApp::payout_address() const { return parts_->payout_address; }
+
+}  // namespace pool::app

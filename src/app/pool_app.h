@@ -1,0 +1,42 @@
+#pragma once
+// Wires the pool together from a Config: node connections, work (job manager + tip watcher),
+// the Stratum server, the block pipeline and accounting, and the 30-second monitor line.
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "app/config.h"
+#include "bitcoin/network.h"
+
+namespace pool::app {
+
+/// Owns every running component of one pool process.
+class PoolApp {
+ public:
+  explicit PoolApp(Config config);
+  ~PoolApp();
+  PoolApp(const PoolApp&) = delete;
+  PoolApp& operator=(const PoolApp&) = delete;
+
+  /// Connects to the node (waiting, with back-off, while it is down, unless `stop` becomes true),
+  /// then starts serving miners. Returns false if stopped before the node answered.
+  bool start(const std::atomic<bool>& stop);
+  /// Graceful shutdown: stop accepting, flush shares, tell miners to reconnect, close.
+  void stop();
+
+  /// One line of monitoring: connections, workers, shares/s, rejects, blocks, memory.
+  std::string monitor_line();
+  uint16_t stratum_port() const;
+  bitcoin::Network network() const;
+  const std::string& payout_address() const;
+
+ private:
+  struct Parts;
+  Config config_;
+  std::unique_ptr<Parts> parts_;
+};
+
+/// Resident set size of this process in bytes (from /proc/self/statm).
+size_t resident_memory_bytes();
+
+}  // namespace pool::app

@@ -1,0 +1,74 @@
+#pragma once
+// Counters and per-worker statistics the server keeps for monitoring and the API: accepted
+// shares, rejects by reason, last share time and a hashrate estimate from difficulty-weighted
+// shares. Thread-safe.
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace pool::stratum {
+
+struct WorkerSnapshot {
+  std::string name;
+  std::string address;
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  double difficulty_sum = 0;
+  double hashrate = 0;  // hashes per second over the last 10 minutes
+  std::chrono::system_clock::time_point last_share{};
+};
+
+struct StatsSnapshot {
+  uint64_t connections = 0;
+  uint64_t authorized = 0;
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  uint64_t blocks = 0;
+  std::map<std::string, uint64_t> rejects_by_reason;
+  std::vector<WorkerSnapshot> workers;
+  double hashrate = 0;
+};
+
+/// Owns the counters; shared by every connection thread.
+class PoolStats {
+ public:
+  static constexpr int kBucketSeconds = 30;
+  static constexpr int kBuckets = 20;  // 10 minutes
+
+  void share_accepted(const std::string& worker, const std::string& address, double difficulty,
+                      std::chrono::system_clock::time_point when);
+  void share_rejected(const std::string& worker, const std::string& reason);
+  void block_found() { ++blocks_; }
+  void connection_opened() { ++connections_; }
+  void connection_closed() { --connections_; }
+  void worker_authorized() { ++authorized_; }
+  void worker_gone() { --authorized_; }
+  uint64_t accepted_total() const { return accepted_; }
+  uint64_t connections() const { return connections_; }
+
+  StatsSnapshot snapshot(std::chrono::system_clock::time_point now) const;
+
+ private:
+  struct Worker {
+    std::string address;
+    uint64_t accepted = 0, rejected = 0;
+    double difficulty_sum = 0;
+    std::chrono::system_clock::time_point last_share{};
+    std::array<double, kBuckets> buckets{};  // difficulty per 30 s bucket
+    int64_t bucket_epoch = 0;                // absolute bucket number of buckets[epoch % kBuckets]
+  };
+  static double hashrate_of(const Worker& w, int64_t now_bucket);
+
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Worker> workers_;
+  std::map<std::string, uint64_t> rejects_by_reason_;
+  std::atomic<uint64_t> accepted_{0}, rejected_{0}, blocks_{0};
+  std::atomic<int64_t> connections_{0}, authorized_{0};
+};
+
+}  // namespace pool::stratum

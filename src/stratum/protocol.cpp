@@ -1,0 +1,95 @@
+#include "stratum/protocol.h"
+
+#include <rapidjson/error/en.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "util/json.h"
+
+namespace pool::stratum {
+
+bool parse_message(std::string_view line, Message* out, std::string* error) {
+  out->doc.Parse(line.data(), line.size());
+  if (out->doc.HasParseError()) {
+    *error = std::string("Parse error: ") + rapidjson::GetParseError_En(out->doc.GetParseError()) + " at offset " +
+             std::to_string(out->doc.GetErrorOffset());
+    return false;
+  }
+  if (!out->doc.IsObject()) {
+    *error = "Invalid request: expected a JSON object";
+    return false;
+  }
+  auto id = out->doc.FindMember("id");
+  if (id != out->doc.MemberEnd()) {
+    if (id->value.IsObject() || id->value.IsArray()) {
+      *error = "Invalid request: id must be a number, string or null";
+      return false;
+    }
+    out->id = util::to_json(id->value);
+  }
+  auto method = out->doc.FindMember("method");
+  if (method != out->doc.MemberEnd() && method->value.IsString()) {
+    out->method.assign(method->value.GetString(), method->value.GetStringLength());
+    auto params = out->doc.FindMember("params");
+    if (params != out->doc.MemberEnd()) out->params = &params->value;
+    return true;
+  }
+  auto result = out->doc.FindMember("result");
+  if (result != out->doc.MemberEnd() || out->doc.HasMember("error")) {
+    out->is_response = true;
+    if (result != out->doc.MemberEnd()) out->result = &result->value;
+    return true;
+  }
+  *error = "Invalid request: no method";
+  return false;
+}
+
+std::string result_line(std::string_view id, std::string_view result_json) {
+  std::string out;
+  out.reserve(40 + id.size() + result_json.size());
+  out += "{\"id\":";
+  out += id;
+  out += ",\"result\":";
+  out += result_json;
+  out += ",\"error\":null}\n";
+  return out;
+}
+
+std::string error_line(std::string_view id, int code, std::string_view message) {
+  return "{\"id\":" + std::string(id) + ",\"result\":null,\"error\":[" + std::to_string(code) + "," +
+         util::quote(message) + ",null]}\n";
+}
+
+std::string server_request_line(std::string_view method, std::string_view params_json, std::string_view id) {
+  return "{\"id\":" + std::string(id) + ",\"method\":\"" + std::string(method) + "\",\"params\":" +
+         std::string(params_json) + "}\n";
+}
+
+std::string notify_line(const mining::Job& job, bool clean_jobs) {
+  std::string branches = "[";
+  for (size_t i = 0; i < job.merkle_branch_hex.size(); ++i) {
+    if (i) branches += ",";
+    branches += "\"" + job.merkle_branch_hex[i] + "\"";
+  }
+  branches += "]";
+  return server_request_line("mining.notify", "[\"" + job.id + "\",\"" + job.prevhash_hex + "\",\"" + job.coinb1_hex +
+                                                  "\",\"" + job.coinb2_hex + "\"," + branches + ",\"" +
+                                                  job.version_hex + "\",\"" + job.bits_hex + "\",\"" + job.ntime_hex +
+                                                  "\"," + (clean_jobs ? "true" : "false") + "]");
+}
+
+std::string format_difficulty(double value) {
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value) break;
+  }
+  return buf;
+}
+
+std::string set_difficulty_line(double difficulty) {
+  return server_request_line("mining.set_difficulty", "[" + format_difficulty(difficulty) + "]");
+}
+
+}  // namespace pool::stratum

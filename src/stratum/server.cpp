@@ -1,0 +1,275 @@
+#include "stratum/server.h"
+
+#include <optional>
+#include <utility>  // Boost 1.74 Asio needs std::exchange declared first
+
+#include <boost/asio.hpp>
+#include <spdlog/spdlog.h>
+
+#include "stratum/connection.h"
+#include "util/json.h"
+
+namespace pool::stratum {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct StratumServer::Worker {
+  asio::io_context ioc{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::thread thread;
+  std::unordered_set<std::shared_ptr<Connection>> connections;  // touched only on this thread
+  std::unique_ptr<asio::steady_timer> tick;
+  std::unique_ptr<tcp::acceptor> acceptor;  // on the acceptor worker only
+};
+
+namespace {
+std::string reason_key(int code) {
+  switch (code) {
+    case kJobNotFound: return "stale";
+    case kDuplicate: return "duplicate";
+    case kLowDifficulty: return "low-difficulty";
+    case kUnauthorized: return "unauthorized";
+    case kNotSubscribed: return "not-subscribed";
+    default: return "other";
+  }
+}
+}  // namespace
+
+class StratumServer::Host : public SessionHost {
+ public:
+  explicit Host(StratumServer& server) : server_(server), epoch_(std::chrono::steady_clock::now()) {}
+  mining::JobPtr find_job(const std::string& id) override { return server_.jobs_.find(id); }
+  mining::JobPtr current_job() override { return server_.jobs_.current(); }
+  bitcoin::Network network() const override { return server_.network_; }
+  std::string claim_extranonce1(const std::string& requested) override { return server_.claim_extranonce1(requested); }
+  void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) override {
+    server_.stats_.block_found();
+    if (server_.on_block_) server_.on_block_(job, solution, share);
+  }
+  void share_rejected(const std::string& worker, int code, const std::string&) override {
+    server_.stats_.share_rejected(worker, reason_key(code));
+  }
+  double now() override {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
+  }
+  uint32_t unix_time() override {
+    return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  }
+
+ private:
+  StratumServer& server_;
+  std::chrono::steady_clock::time_point epoch_;
+};
+
+StratumServer::StratumServer(ServerOptions options, mining::JobRegistry& jobs, bitcoin::Network network,
+                             ShareSink& shares, BlockFoundHandler on_block)
+    : options_(std::move(options)),
+      jobs_(jobs),
+      network_(network),
+      shares_(shares),
+      on_block_(std::move(on_block)),
+      host_(std::make_unique<Host>(*this)) {
+  next_extranonce_ = static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+StratumServer::~StratumServer() { stop(); }
+
+std::string StratumServer::claim_extranonce1(const std::string& requested) {
+  std::lock_guard lock(mutex_);
+  if (requested.size() == 8 && bitcoin::is_hex(requested)) {
+    std::string lower = requested;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (extranonces_in_use_.insert(lower).second) return lower;
+  }
+  while (true) {
+    const std::string candidate = bitcoin::hex_u32(next_extranonce_++);
+    if (extranonces_in_use_.insert(candidate).second) return candidate;
+  }
+}
+
+bool StratumServer::is_banned(const std::string& ip) {
+  auto it = banned_.find(ip);
+  if (it == banned_.end()) return false;
+  if (std::chrono::steady_clock::now() < it->second) return true;
+  banned_.erase(it);
+  return false;
+}
+
+size_t StratumServer::banned_ips() const {
+  std::lock_guard lock(mutex_);
+  return banned_.size();
+}
+
+void StratumServer::start() {
+  acceptor_worker_ = std::make_unique<Worker>();
+  for (int i = 0; i < std::max(1, options_.threads); ++i) workers_.push_back(std::make_unique<Worker>());
+  try {
+    const tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
+    auto acceptor = std::make_unique<tcp::acceptor>(acceptor_worker_->ioc);
+    acceptor->open(endpoint.protocol());
+    acceptor->set_option(asio::socket_base::reuse_address(true));
+    if (endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(false));
+    acceptor->bind(endpoint);
+    acceptor->listen(asio::socket_base::max_listen_connections);
+    bound_port_ = acceptor->local_endpoint().port();
+    acceptor_worker_->acceptor = std::move(acceptor);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error("cannot listen for Stratum on " + options_.host + ":" + std::to_string(options_.port) +
+                             ": " + e.code().message());
+  }
+  auto run = [](Worker& w) {
+    w.guard.emplace(w.ioc.get_executor());
+    w.thread = std::thread([&w] { w.ioc.run(); });
+  };
+  for (auto& w : workers_) {
+    w->tick = std::make_unique<asio::steady_timer>(w->ioc);
+    Worker* worker = w.get();
+    auto tick = std::make_shared<std::function<void(boost::system::error_code)>>();
+    *tick = [this, worker, tick](boost::system::error_code ec) {
+      if (ec || stopping_) return;
+      std::vector<Outgoing> out;
+      for (const auto& c : worker->connections) c->tick(out);
+      worker->tick->expires_after(std::chrono::seconds(1));
+      worker->tick->async_wait(*tick);
+    };
+    worker->tick->expires_after(std::chrono::seconds(1));
+    worker->tick->async_wait(*tick);
+    run(*w);
+  }
+  accept();
+  run(*acceptor_worker_);
+}
+
+void StratumServer::accept() {
+  Worker& target = *workers_[next_worker_++ % workers_.size()];
+  acceptor_worker_->acceptor->async_accept(target.ioc, [this, &target](boost::system::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || stopping_) return;
+    if (!ec) {
+      boost::system::error_code ignored;
+      const auto remote = socket.remote_endpoint(ignored);
+      std::string ip = remote.address().to_string();
+      if (remote.address().is_v6() && remote.address().to_v6().is_v4_mapped()) {
+        ip = remote.address().to_v6().to_v4().to_string();
+      }
+      std::string refusal;
+      {
+        std::lock_guard lock(mutex_);
+        if (is_banned(ip)) {
+          refusal = "banned";
+        } else if (total_connections_ >= options_.max_connections) {
+          refusal = R"({"id":null,"error":[503,"Too many connections",null]})";
+        } else if (options_.max_connections_per_ip > 0 && per_ip_[ip] >= options_.max_connections_per_ip) {
+          refusal = R"({"id":null,"error":[503,"Too many connections from your address",null]})";
+        } else {
+          ++total_connections_;
+          ++per_ip_[ip];
+        }
+      }
+      if (!refusal.empty()) {
+        if (refusal != "banned") asio::write(socket, asio::buffer(refusal + "\n"), ignored);
+        socket.close(ignored);
+      } else {
+        stats_.connection_opened();
+        asio::post(target.ioc, [this, &target, s = std::move(socket), ip]() mutable {
+          auto c = std::make_shared<Connection>(*this, target.ioc, std::move(s), ip, *host_, options_, shares_, stats_);
+          target.connections.insert(c);
+          c->start();
+        });
+      }
+    }
+    accept();
+  });
+}
+
+void StratumServer::closed(Connection* connection, const std::string& ip, const std::string& extranonce1, bool ban,
+                           size_t workers) {
+  stats_.connection_closed();
+  if (workers > 0) stats_.worker_gone();
+  std::lock_guard lock(mutex_);
+  --total_connections_;
+  if (auto it = per_ip_.find(ip); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  if (!extranonce1.empty()) extranonces_in_use_.erase(extranonce1);
+  if (ban && options_.ban_seconds > 0) {
+    banned_[ip] = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(static_cast<int64_t>(options_.ban_seconds * 1000));
+    spdlog::warn("stratum: backing off {} for {:.0f} s after mostly invalid shares", ip, options_.ban_seconds);
+  }
+  // Drop the owning pointer on the connection's own thread.
+  for (auto& w : workers_) {
+    for (auto it = w->connections.begin(); it != w->connections.end(); ++it) {
+      if (it->get() == connection) {
+        w->connections.erase(it);
+        return;
+      }
+    }
+  }
+}
+
+void StratumServer::broadcast(const mining::JobPtr& job) {
+  const auto notify = std::make_shared<const std::string>(notify_line(*job, job->clean_jobs));
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker, job, notify] {
+      std::vector<Outgoing> out;
+      for (const auto& c : worker->connections) c->new_job(job, notify, out);
+    });
+  }
+}
+
+void StratumServer::show_message(const std::string& text) {
+  const auto line = std::make_shared<const std::string>(server_request_line("client.show_message", "[" + util::quote(text) + "]"));
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker, line] {
+      for (const auto& c : worker->connections) c->send_shared(line);
+    });
+  }
+}
+
+void StratumServer::stop() {
+  if (stopping_.exchange(true) || workers_.empty()) return;
+  asio::post(acceptor_worker_->ioc, [this] {
+    boost::system::error_code ignored;
+    acceptor_worker_->acceptor->close(ignored);
+  });
+  std::shared_ptr<const std::string> reconnect;
+  if (!options_.reconnect_host.empty()) {
+    reconnect = std::make_shared<const std::string>(server_request_line(
+        "client.reconnect", "[" + util::quote(options_.reconnect_host) + "," +
+                                std::to_string(options_.reconnect_port ? options_.reconnect_port : bound_port_.load()) +
+                                ",0]"));
+  }
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker, reconnect] {
+      const auto connections = worker->connections;  // closing edits the set
+      for (const auto& c : connections) c->shutdown(reconnect);
+    });
+  }
+  // Give queued replies and reconnect messages a moment to leave, bounded well under 5 s.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  while (std::chrono::steady_clock::now() < deadline) {
+    {
+      std::lock_guard lock(mutex_);
+      if (total_connections_ == 0) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  shares_.flush();
+  for (auto& w : workers_) {
+    w->guard.reset();
+    w->ioc.stop();
+  }
+  acceptor_worker_->guard.reset();
+  acceptor_worker_->ioc.stop();
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  if (acceptor_worker_->thread.joinable()) acceptor_worker_->thread.join();
+  for (auto& w : workers_) w->connections.clear();
+}
+
+}  // namespace pool::stratum

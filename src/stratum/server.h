@@ -1,0 +1,96 @@
+#pragma once
+// The Stratum v1 TCP server: event-driven (one io_context per thread, no thread per
+// connection), connection limits, idle timeouts, IP back-off for abusive miners, job broadcast
+// with one shared notify message, and graceful shutdown.
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "mining/job_registry.h"
+#include "stratum/pool_stats.h"
+#include "stratum/session.h"
+#include "stratum/share_sink.h"
+
+namespace pool::stratum {
+
+struct ServerOptions {
+  std::string host = "0.0.0.0";  // "::" listens on IPv6 (and IPv4 where the OS maps it)
+  uint16_t port = 3333;          // 0 = any free port
+  int threads = 2;
+  size_t max_connections = 100000;
+  size_t max_connections_per_ip = 0;  // 0 = unlimited
+  double idle_timeout_seconds = 300;
+  double ban_seconds = 600;           // back-off for an IP whose miner sent mostly invalid shares
+  size_t max_line_bytes = 16 * 1024;
+  std::string reconnect_host;         // sent in client.reconnect at shutdown when set
+  uint16_t reconnect_port = 0;
+  SessionConfig session;
+};
+
+/// Called on a dedicated path when a share meets the network target.
+using BlockFoundHandler = std::function<void(const mining::JobPtr&, const mining::Solution&, const AcceptedShare&)>;
+
+/// Owns the listening sockets, the worker threads and every connection.
+class StratumServer {
+ public:
+  StratumServer(ServerOptions options, mining::JobRegistry& jobs, bitcoin::Network network, ShareSink& shares,
+                BlockFoundHandler on_block);
+  ~StratumServer();
+  StratumServer(const StratumServer&) = delete;
+  StratumServer& operator=(const StratumServer&) = delete;
+
+  /// Binds and starts serving. Throws std::runtime_error naming the address when it cannot bind.
+  void start();
+  /// Stops accepting, tells miners to reconnect (when configured), closes every connection and
+  /// flushes recorded shares.
+  void stop();
+  uint16_t port() const { return bound_port_; }
+
+  /// Sends a new job to every subscribed, authorized session (one shared notify message).
+  void broadcast(const mining::JobPtr& job);
+  /// Sends client.show_message to every session.
+  void show_message(const std::string& text);
+
+  PoolStats& stats() { return stats_; }
+  size_t banned_ips() const;
+
+ private:
+  class Connection;
+  struct Worker;
+  class Host;
+  friend class Connection;
+
+  void accept();
+  void closed(Connection* connection, const std::string& ip, const std::string& extranonce1, bool ban, size_t workers);
+  bool is_banned(const std::string& ip);
+  std::string claim_extranonce1(const std::string& requested);
+
+  ServerOptions options_;
+  mining::JobRegistry& jobs_;
+  bitcoin::Network network_;
+  ShareSink& shares_;
+  BlockFoundHandler on_block_;
+  PoolStats stats_;
+  std::unique_ptr<Host> host_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Worker> acceptor_worker_;
+  std::atomic<size_t> next_worker_{0};
+  std::atomic<uint16_t> bound_port_{0};
+  std::atomic<bool> stopping_{false};
+
+  mutable std::mutex mutex_;  // guards the maps below
+  std::unordered_map<std::string, size_t> per_ip_;
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> banned_;
+  std::unordered_set<std::string> extranonces_in_use_;
+  uint32_t next_extranonce_ = 0;
+  size_t total_connections_ = 0;
+};
+
+}  // namespace pool::stratum

@@ -1,0 +1,276 @@
+#include "stratum/session.h"
+
+#include <cmath>
+#include <cstdlib>
+
+#include "bitcoin/address.h"
+#include "mining/share_validator.h"
+#include "util/json.h"
+
+namespace pool::stratum {
+
+namespace {
+
+constexpr size_t kMaxWorkersPerConnection = 64;
+
+std::optional<double> number_param(const rapidjson::Value& v) {
+  if (v.IsNumber()) return v.GetDouble();
+  if (v.IsString()) {
+    char* end = nullptr;
+    const double d = std::strtod(v.GetString(), &end);
+    if (end != v.GetString() && *end == '\0') return d;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Session::Session(SessionHost& host, const SessionConfig& config, std::string remote)
+    : host_(host), config_(config), remote_(std::move(remote)), vardiff_(config.vardiff, host.now()) {}
+
+bool Session::handle_line(std::string_view line, std::vector<Outgoing>& out) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+  if (line.empty()) return true;
+  Message m;
+  std::string error;
+  if (!parse_message(line, &m, &error)) {
+    out.push_back({error_line("null", kOther, error), nullptr, std::nullopt});
+    if (++invalid_messages_ > config_.max_invalid_messages) {
+      close_reason_ = "too many invalid messages";
+      return false;
+    }
+    return true;
+  }
+  if (m.is_response) {
+    // The miner's answer to our client.get_version.
+    if (m.result && m.result->IsString() && user_agent_.empty()) user_agent_ = m.result->GetString();
+    return true;
+  }
+  const std::string& method = m.method;
+  if (method == "mining.submit") {
+    submit(m, out);
+  } else if (method == "mining.subscribe") {
+    subscribe(m, out);
+  } else if (method == "mining.authorize") {
+    authorize(m, out);
+  } else if (method == "mining.configure") {
+    configure(m, out);
+  } else if (method == "mining.suggest_difficulty") {
+    suggest_difficulty(m, out);
+  } else if (method == "mining.extranonce.subscribe") {
+    extranonce_subscribed_ = true;
+    out.push_back({result_line(m.id, "true"), nullptr, std::nullopt});
+  } else if (method == "mining.get_transactions") {
+    get_transactions(m, out);
+  } else if (method == "mining.ping") {
+    out.push_back({result_line(m.id, "\"pong\""), nullptr, std::nullopt});
+  } else {
+    out.push_back({error_line(m.id, kOther, "Unknown method '" + method + "'"), nullptr, std::nullopt});
+  }
+  return close_reason_.empty();
+}
+
+void Session::subscribe(const Message& m, std::vector<Outgoing>& out) {
+  std::string requested;
+  if (m.params && m.params->IsArray()) {
+    const auto& p = m.params->GetArray();
+    if (p.Size() >= 1 && p[0].IsString()) user_agent_ = p[0].GetString();
+    if (p.Size() >= 2 && p[1].IsString()) requested = p[1].GetString();
+  }
+  if (!subscribed_) {
+    extranonce1_hex_ = host_.claim_extranonce1(requested);
+    extranonce1_ = bitcoin::from_hex(extranonce1_hex_);
+    subscribed_ = true;
+  }
+  const std::string& sid = extranonce1_hex_;
+  out.push_back({result_line(m.id, "[[[\"mining.set_difficulty\",\"" + sid + "\"],[\"mining.notify\",\"" + sid +
+                                       "\"]],\"" + extranonce1_hex_ + "\"," +
+                                       std::to_string(config_.extranonce2_size) + "]"),
+                 nullptr, std::nullopt});
+  if (authorized()) send_work(host_.current_job(), true, out);
+}
+
+void Session::authorize(const Message& m, std::vector<Outgoing>& out) {
+  if (!m.params || !m.params->IsArray() || m.params->Size() < 1 || !(*m.params)[0].IsString()) {
+    out.push_back({error_line(m.id, kOther, "mining.authorize needs [username, password]"), nullptr, std::nullopt});
+    return;
+  }
+  const std::string username = (*m.params)[0].GetString();
+  const std::string address = username.substr(0, username.find('.'));
+  Worker worker{username, address, {}};
+  try {
+    worker.payout_script = bitcoin::address_to_script(address, host_.network());
+  } catch (const bitcoin::AddressError& e) {
+    out.push_back({"{\"id\":" + m.id + ",\"result\":false,\"error\":[" + std::to_string(kUnauthorized) + "," +
+                       util::quote("invalid payout address '" + address + "': " + e.what() +
+                                   " (username must be ADDRESS or ADDRESS.WORKER)") +
+                       ",null]}\n",
+                   nullptr, std::nullopt});
+    return;
+  }
+  if (workers_.size() >= kMaxWorkersPerConnection && !workers_.count(username)) {
+    out.push_back({error_line(m.id, kOther, "too many workers on one connection"), nullptr, std::nullopt});
+    return;
+  }
+  const bool first = workers_.empty();
+  workers_[username] = std::move(worker);
+  out.push_back({result_line(m.id, "true"), nullptr, std::nullopt});
+  // A password of the form "d=1024" (or "x,d=1024") asks for a starting difficulty.
+  if (m.params->Size() >= 2 && (*m.params)[1].IsString()) {
+    const std::string password = (*m.params)[1].GetString();
+    if (const auto pos = password.find("d="); pos != std::string::npos) {
+      char* end = nullptr;
+      const double d = std::strtod(password.c_str() + pos + 2, &end);
+      if (end != password.c_str() + pos + 2) vardiff_.suggest(d, host_.now());
+    }
+  }
+  if (first && subscribed_) send_work(host_.current_job(), true, out);
+}
+
+void Session::configure(const Message& m, std::vector<Outgoing>& out) {
+  if (!m.params || !m.params->IsArray() || m.params->Size() < 1 || !(*m.params)[0].IsArray()) {
+    out.push_back({error_line(m.id, kOther, "mining.configure needs [[extensions], {parameters}]"), nullptr, std::nullopt});
+    return;
+  }
+  const rapidjson::Value* opts = m.params->Size() >= 2 && (*m.params)[1].IsObject() ? &(*m.params)[1] : nullptr;
+  auto opt = [&](const char* name) -> const rapidjson::Value* {
+    if (!opts) return nullptr;
+    auto it = opts->FindMember(name);
+    return it == opts->MemberEnd() ? nullptr : &it->value;
+  };
+  std::string result = "{";
+  for (const auto& ext : (*m.params)[0].GetArray()) {
+    if (!ext.IsString()) continue;
+    const std::string name = ext.GetString();
+    if (result.size() > 1) result += ",";
+    if (name == "version-rolling" && config_.version_mask != 0) {
+      uint32_t miner_mask = 0xffffffff;
+      if (const auto* v = opt("version-rolling.mask"); v && v->IsString() && bitcoin::is_hex(v->GetString()) &&
+                                                       v->GetStringLength() <= 8) {
+        miner_mask = static_cast<uint32_t>(std::strtoul(v->GetString(), nullptr, 16));
+      }
+      version_mask_ = config_.version_mask & miner_mask;
+      result += "\"version-rolling\":true,\"version-rolling.mask\":\"" + bitcoin::hex_u32(version_mask_) + "\"";
+    } else if (name == "minimum-difficulty") {
+      const auto* v = opt("minimum-difficulty.value");
+      const auto d = v ? number_param(*v) : std::nullopt;
+      if (d) vardiff_.suggest(*d, host_.now());
+      result += "\"minimum-difficulty\":" + std::string(d ? "true" : "false");
+    } else if (name == "subscribe-extranonce") {
+      extranonce_subscribed_ = true;
+      result += "\"subscribe-extranonce\":true";
+    } else {
+      result += util::quote(name) + ":false";
+    }
+  }
+  out.push_back({result_line(m.id, result + "}"), nullptr, std::nullopt});
+}
+
+void Session::suggest_difficulty(const Message& m, std::vector<Outgoing>& out) {
+  std::optional<double> d;
+  if (m.params && m.params->IsArray() && m.params->Size() >= 1) d = number_param((*m.params)[0]);
+  if (!d || !(*d > 0) || !std::isfinite(*d)) {
+    out.push_back({error_line(m.id, kOther, "mining.suggest_difficulty needs a positive number"), nullptr, std::nullopt});
+    return;
+  }
+  const double before = vardiff_.difficulty();
+  const auto changed = vardiff_.suggest(*d, host_.now());
+  out.push_back({result_line(m.id, "true"), nullptr, std::nullopt});
+  if (changed && difficulty_sent_) {
+    previous_difficulty_ = before;
+    difficulty_changed_at_ = host_.now();
+    apply_difficulty(changed, out);
+  }
+}
+
+void Session::get_transactions(const Message& m, std::vector<Outgoing>& out) {
+  mining::JobPtr job;
+  if (m.params && m.params->IsArray() && m.params->Size() >= 1 && (*m.params)[0].IsString()) {
+    job = host_.find_job((*m.params)[0].GetString());
+  } else {
+    job = host_.current_job();
+  }
+  if (!job) {
+    out.push_back({error_line(m.id, kJobNotFound, "Job not found"), nullptr, std::nullopt});
+    return;
+  }
+  std::string list = "[";
+  for (const auto& tx : job->block_template->transactions) {
+    if (list.size() > 1) list += ",";
+    list += "\"" + bitcoin::to_hex(tx.data) + "\"";
+  }
+  out.push_back({result_line(m.id, list + "]"), nullptr, std::nullopt});
+}
+
+void Session::apply_difficulty(std::optional<double> changed, std::vector<Outgoing>& out) {
+  if (!changed || !subscribed_ || !authorized()) return;
+  out.push_back({set_difficulty_line(*changed), nullptr, std::nullopt});
+  difficulty_sent_ = true;
+  // Miners apply a new difficulty to the next job, so send the current work again.
+  if (auto job = host_.current_job()) send_work(job, false, out);
+}
+
+void Session::send_work(const mining::JobPtr& job, bool clean, std::vector<Outgoing>& out,
+                        const std::shared_ptr<const std::string>& notify) {
+  if (!job) return;
+  if (!difficulty_sent_) {
+    out.push_back({set_difficulty_line(vardiff_.difficulty()), nullptr, std::nullopt});
+    difficulty_sent_ = true;
+  }
+  job_difficulty_[job->id] = vardiff_.difficulty();
+  if (notify && clean == job->clean_jobs) {
+    out.push_back({std::string(), notify, std::nullopt});
+  } else {
+    out.push_back({notify_line(*job, clean), nullptr, std::nullopt});
+  }
+  last_work_sent_ = host_.now();
+}
+
+void Session::on_new_job(const mining::JobPtr& job, const std::shared_ptr<const std::string>& notify,
+                         std::vector<Outgoing>& out) {
+  if (job->prev_hash != tip_) {
+    tip_ = job->prev_hash;
+    submitted_.clear();
+    job_difficulty_.clear();
+  } else {
+    std::erase_if(submitted_, [&](const auto& entry) { return !host_.find_job(entry.first); });
+    std::erase_if(job_difficulty_, [&](const auto& entry) { return !host_.find_job(entry.first); });
+  }
+  if (subscribed_ && authorized()) send_work(job, job->clean_jobs, out, notify);
+}
+
+void Session::on_tick(std::vector<Outgoing>& out) {
+  const double now = host_.now();
+  const double before = vardiff_.difficulty();
+  if (const auto changed = vardiff_.on_tick(now)) {
+    previous_difficulty_ = before;
+    difficulty_changed_at_ = now;
+    apply_difficulty(changed, out);
+  }
+  if (subscribed_ && authorized() && now - last_work_sent_ >= config_.keepalive_seconds) {
+    send_work(host_.current_job(), false, out);
+  }
+}
+
+double Session::required_difficulty(const std::string& job_id, double* previous) const {
+  auto it = job_difficulty_.find(job_id);
+  const double required = it == job_difficulty_.end() ? vardiff_.difficulty() : it->second;
+  *previous = host_.now() - difficulty_changed_at_ <= config_.difficulty_grace_seconds ? previous_difficulty_ : 0;
+  return required;
+}
+
+void Session::reject(const Message& m, const std::string& worker, int code, const std::string& reason,
+                     bool counts_as_abuse, std::vector<Outgoing>& out) {
+  ++rejected_;
+  if (counts_as_abuse) ++abusive_rejects_;
+  host_.share_rejected(worker, code, reason);
+  out.push_back({error_line(m.id, code, reason), nullptr, std::nullopt});
+  const uint64_t total = accepted_ + rejected_;
+  if (total >= static_cast<uint64_t>(config_.abuse_min_shares) &&
+      static_cast<double>(abusive_rejects_) > config_.abuse_max_invalid_ratio * static_cast<double>(total)) {
+    close_reason_ = "too many invalid shares (" + std::to_string(abusive_rejects_) + " of " + std::to_string(total) + ")";
+    ban_ = true;
+  }
+}
+
+}  // namespace pool::stratum

@@ -1,0 +1,109 @@
+#pragma once
+// One miner connection's Stratum v1 state machine: subscribe, authorize, configure (BIP310
+// version rolling, minimum difficulty), difficulty, share checks with the conventional reject
+// codes, and abuse counting. No sockets: lines in, lines out.
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "stratum/duplicate_filter.h"
+#include "stratum/protocol.h"
+#include "stratum/session_host.h"
+#include "stratum/vardiff.h"
+
+namespace pool::stratum {
+
+struct SessionConfig {
+  size_t extranonce2_size = 8;
+  VarDiffOptions vardiff;
+  uint32_t version_mask = 0x1fffe000;  // what the pool allows miners to roll (BIP310)
+  int max_invalid_messages = 10;       // unparseable lines before the connection is closed
+  int abuse_min_shares = 20;           // judge the invalid-share ratio after this many shares
+  double abuse_max_invalid_ratio = 0.9;
+  double keepalive_seconds = 60;       // re-send work when a miner got none for this long
+  double difficulty_grace_seconds = 10;  // shares at the previous difficulty still count
+  std::string server_name = "bitcoin-mining-pool";
+};
+
+/// A line to send. When `share` is set the line is the reply to that share and must be written
+/// only after the share is durably recorded. `shared` lets one notify serve every session.
+struct Outgoing {
+  std::string line;
+  std::shared_ptr<const std::string> shared;
+  std::optional<AcceptedShare> share;
+};
+
+struct Worker {
+  std::string name;  // "address.worker" as sent
+  std::string address;
+  bitcoin::Bytes payout_script;
+};
+
+/// Owns one connection's protocol state.
+class Session {
+ public:
+  Session(SessionHost& host, const SessionConfig& config, std::string remote);
+
+  /// Handles one line (without '\n'). Appends what to send. Returns false when the connection
+  /// must close (see close_reason(); should_ban() says whether to back off the IP).
+  bool handle_line(std::string_view line, std::vector<Outgoing>& out);
+  /// A new job for everyone: `notify` is the shared mining.notify line.
+  void on_new_job(const mining::JobPtr& job, const std::shared_ptr<const std::string>& notify, std::vector<Outgoing>& out);
+  /// Periodic work: vardiff for quiet miners, keep-alive re-send of work.
+  void on_tick(std::vector<Outgoing>& out);
+
+  bool subscribed() const { return subscribed_; }
+  bool authorized() const { return !workers_.empty(); }
+  const std::unordered_map<std::string, Worker>& workers() const { return workers_; }
+  double difficulty() const { return vardiff_.difficulty(); }
+  const std::string& extranonce1_hex() const { return extranonce1_hex_; }
+  const std::string& close_reason() const { return close_reason_; }
+  bool should_ban() const { return ban_; }
+  const std::string& user_agent() const { return user_agent_; }
+  uint64_t accepted() const { return accepted_; }
+  uint64_t rejected() const { return rejected_; }
+  uint32_t version_mask() const { return version_mask_; }
+
+ private:
+  void subscribe(const Message& m, std::vector<Outgoing>& out);
+  void authorize(const Message& m, std::vector<Outgoing>& out);
+  void submit(const Message& m, std::vector<Outgoing>& out);
+  void configure(const Message& m, std::vector<Outgoing>& out);
+  void suggest_difficulty(const Message& m, std::vector<Outgoing>& out);
+  void get_transactions(const Message& m, std::vector<Outgoing>& out);
+  void reject(const Message& m, const std::string& worker, int code, const std::string& reason, bool counts_as_abuse,
+              std::vector<Outgoing>& out);
+  void apply_difficulty(std::optional<double> changed, std::vector<Outgoing>& out);
+  void send_work(const mining::JobPtr& job, bool clean, std::vector<Outgoing>& out,
+                 const std::shared_ptr<const std::string>& notify = nullptr);
+  double required_difficulty(const std::string& job_id, double* previous) const;
+
+  SessionHost& host_;
+  SessionConfig config_;
+  std::string extranonce1_hex_;
+  bitcoin::Bytes extranonce1_;
+  std::string remote_;
+  bool subscribed_ = false;
+  bool extranonce_subscribed_ = false;
+  std::string user_agent_;
+  std::unordered_map<std::string, Worker> workers_;
+  VarDiff vardiff_;
+  double previous_difficulty_ = 0;
+  double difficulty_changed_at_ = -1e18;
+  bool difficulty_sent_ = false;
+  std::unordered_map<std::string, double> job_difficulty_;  // difficulty each job was last sent at
+  std::unordered_map<std::string, DuplicateFilter> submitted_;  // per live job
+  bitcoin::Uint256 tip_;
+  uint32_t version_mask_ = 0;  // negotiated; 0 until mining.configure
+  double last_work_sent_ = 0;
+  int invalid_messages_ = 0;
+  uint64_t accepted_ = 0, rejected_ = 0, abusive_rejects_ = 0;
+  std::string close_reason_;
+  bool ban_ = false;
+};
+
+}  // namespace pool::stratum

@@ -1,0 +1,37 @@
+#pragma once
+// What a Stratum session needs from the rest of the pool, as an interface so the protocol logic
+// runs in tests without sockets or a node.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "bitcoin/network.h"
+#include "bitcoin/uint256.h"
+#include "mining/block_assembler.h"
+#include "mining/accepted_share.h"
+#include "mining/job.h"
+
+namespace pool::stratum {
+
+using AcceptedShare = mining::AcceptedShare;
+
+class SessionHost {
+ public:
+  virtual ~SessionHost() = default;
+  virtual mining::JobPtr find_job(const std::string& id) = 0;
+  virtual mining::JobPtr current_job() = 0;
+  virtual bitcoin::Network network() const = 0;
+  /// The extranonce1 (hex) for a subscribing session: `requested` (a session id from an earlier
+  /// connection) when it is free and well-formed, otherwise a fresh one.
+  virtual std::string claim_extranonce1(const std::string& requested) = 0;
+  /// A share met the network target: build and submit the block now, before anything else.
+  virtual void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) = 0;
+  /// A rejected share, for worker statistics and monitoring (`reason` is the error text sent).
+  virtual void share_rejected(const std::string& worker, int code, const std::string& reason) = 0;
+  /// Monotonic seconds.
+  virtual double now() = 0;
+  /// Wall-clock Unix time.
+  virtual uint32_t unix_time() = 0;
+};
+
+}  // namespace pool::stratum

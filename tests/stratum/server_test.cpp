@@ -1,0 +1,382 @@
+// The Stratum server over real sockets: pipelined openings, every method and reject code, huge
+// lines, binary junk, limits, idle timeout, bans, session resume, broadcast and shutdown.
+#include "stratum/server.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <thread>
+
+#include "bitcoin/sha256.h"
+#include "stratum/fake_host.h"
+#include "tools/minerlib/line_client.h"
+#include "tools/minerlib/miner_work.h"
+#include "util/json.h"
+
+namespace pool::stratum {
+namespace {
+
+using minerlib::LineClient;
+const std::string kWorker = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.rig";
+
+/// Records shares; with a delay, acknowledges them later from another thread.
+class RecordingSink : public ShareSink {
+ public:
+  explicit RecordingSink(std::chrono::milliseconds delay = std::chrono::milliseconds(0)) : delay_(delay) {}
+  ~RecordingSink() override { flush(); }
+  void record(const AcceptedShare& share, std::function<void()> done) override {
+    {
+      std::lock_guard lock(mutex_);
+      shares.push_back(share);
+    }
+    if (delay_.count() == 0) return done();
+    threads_.emplace_back([d = delay_, done] {
+      std::this_thread::sleep_for(d);  // stands in for a database commit, not for synchronization
+      done();
+    });
+  }
+  void flush() override {
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+  size_t count() {
+    std::lock_guard lock(mutex_);
+    return shares.size();
+  }
+  std::vector<AcceptedShare> shares;
+
+ private:
+  std::chrono::milliseconds delay_;
+  std::mutex mutex_;
+  std::vector<std::thread> threads_;
+};
+
+/// Polls `condition` until it holds or 5 s pass (for state another thread changes).
+bool eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+struct Login {
+  bitcoin::Bytes extranonce1;
+  size_t extranonce2_size = 0;
+  double difficulty = 0;
+  minerlib::MinerJob job;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void start(ServerOptions o = {}, std::chrono::milliseconds sink_delay = std::chrono::milliseconds(0)) {
+    host.add_job();
+    o.host = o.host.empty() ? "127.0.0.1" : o.host;
+    o.port = 0;
+    o.threads = 2;
+    o.session.vardiff.initial = 1e-7;
+    options = o;
+    sink = std::make_unique<RecordingSink>(sink_delay);
+    server = std::make_unique<StratumServer>(o, host.registry, bitcoin::Network::kRegtest, *sink,
+                                             [this](const mining::JobPtr&, const mining::Solution&, const AcceptedShare&) {
+                                               ++blocks;
+                                             });
+    server->start();
+  }
+  void TearDown() override {
+    if (server) server->stop();
+  }
+  LineClient connect() { return LineClient(options.host == "::" ? "::1" : "127.0.0.1", server->port()); }
+  static rapidjson::Document next(LineClient& c) {
+    const auto line = c.read_line();
+    if (!line) throw std::runtime_error("no line from the server");
+    return util::parse_json(*line);
+  }
+  // Reads lines until a mining.notify, tracking set_difficulty.
+  static void read_until_notify(LineClient& c, Login& login) {
+    while (true) {
+      auto m = next(c);
+      if (!m.HasMember("method")) continue;
+      const std::string method = m["method"].GetString();
+      if (method == "mining.set_difficulty") login.difficulty = m["params"][0].GetDouble();
+      if (method == "mining.notify") {
+        login.job = minerlib::parse_notify(m["params"]);
+        return;
+      }
+    }
+  }
+  Login login(LineClient& c) {
+    Login l;
+    c.send(R"({"id":1,"method":"mining.subscribe","params":["test/1"]})" "\n");
+    auto sub = next(c);
+    l.extranonce1 = bitcoin::from_hex(sub["result"][1].GetString());
+    l.extranonce2_size = sub["result"][2].GetUint();
+    c.send(R"({"id":2,"method":"mining.authorize","params":[")" + kWorker + R"(","x"]})" "\n");
+    EXPECT_TRUE(next(c)["result"].GetBool());
+    read_until_notify(c, l);
+    return l;
+  }
+  // Finds a nonce meeting (or, with miss, failing) the login's difficulty.
+  static std::string share(const Login& l, uint32_t en2_value, const std::string& id = "4", bool miss = false) {
+    bitcoin::Bytes en2(l.extranonce2_size, 0);
+    bitcoin::write_be32(en2.data() + en2.size() - 4, en2_value);
+    auto header = minerlib::build_header(l.job, l.extranonce1, en2, l.job.ntime, 0, l.job.version);
+    const auto target = bitcoin::target_from_difficulty(l.difficulty);
+    uint32_t nonce = 0;
+    for (;; ++nonce) {
+      bitcoin::write_le32(header.data() + 76, nonce);
+      const bool meets = bitcoin::hash_meets_target(bitcoin::sha256d(header), target);
+      if (meets != miss) break;
+    }
+    return minerlib::submit_line(id, kWorker, l.job, en2, l.job.ntime, nonce, 0);
+  }
+  static int error_code(const rapidjson::Document& d) { return d["error"].IsArray() ? d["error"][0].GetInt() : 0; }
+
+  test::FakeHost host;
+  ServerOptions options;
+  std::unique_ptr<RecordingSink> sink;
+  std::unique_ptr<StratumServer> server;
+  std::atomic<int> blocks{0};
+};
+
+TEST_F(ServerTest, BitaxePipelinedOpeningIsAnsweredInOrder) {
+  start();
+  LineClient c = connect();
+  c.send(R"({"id":1,"method":"mining.configure","params":[["version-rolling"],{"version-rolling.mask":"ffffffff"}]})" "\n"
+         R"({"id":2,"method":"mining.subscribe","params":["bitaxe/BM1366/v2.4.0"]})" "\n"
+         R"({"id":3,"method":"mining.authorize","params":[")" + kWorker + R"(","x"]})" "\n"
+         R"({"id":4,"method":"mining.suggest_difficulty","params":[1e-7]})" "\n");
+  EXPECT_EQ(next(c)["id"].GetInt(), 1);
+  auto sub = next(c);
+  EXPECT_EQ(sub["id"].GetInt(), 2);  // the subscribe reply is the very next line
+  EXPECT_TRUE(sub["result"].IsArray());
+  auto auth = next(c);
+  EXPECT_EQ(auth["id"].GetInt(), 3);
+  auto diff = next(c);
+  EXPECT_STREQ(diff["method"].GetString(), "mining.set_difficulty");  // before the notify
+  EXPECT_STREQ(next(c)["method"].GetString(), "mining.notify");
+  EXPECT_EQ(next(c)["id"].GetInt(), 4);
+}
+
+TEST_F(ServerTest, SharesAcceptedRejectedAndRecorded) {
+  start();
+  LineClient c = connect();
+  const Login l = login(c);
+  const std::string good = share(l, 1, "\"s1\"");
+  c.send(good);
+  auto r = next(c);
+  EXPECT_EQ(r["id"], "s1");
+  EXPECT_TRUE(r["result"].GetBool());
+  c.send(good);
+  EXPECT_EQ(error_code(next(c)), kDuplicate);
+  c.send(share(l, 2, "5", true));
+  EXPECT_EQ(error_code(next(c)), kLowDifficulty);
+  ASSERT_EQ(sink->count(), 1u);
+  EXPECT_EQ(sink->shares[0].worker, kWorker);
+  EXPECT_DOUBLE_EQ(sink->shares[0].difficulty, 1e-7);
+  EXPECT_EQ(sink->shares[0].remote, "127.0.0.1");
+  const auto stats = server->stats().snapshot(std::chrono::system_clock::now());
+  EXPECT_EQ(stats.accepted, 1u);
+  EXPECT_EQ(stats.rejects_by_reason.at("duplicate"), 1u);
+  EXPECT_EQ(stats.rejects_by_reason.at("low-difficulty"), 1u);
+  ASSERT_EQ(stats.workers.size(), 1u);
+  EXPECT_GT(stats.workers[0].hashrate, 0);
+}
+
+TEST_F(ServerTest, ShareReplyWaitsForDurabilityAndKeepsOrder) {
+  start({}, std::chrono::milliseconds(50));
+  LineClient c = connect();
+  const Login l = login(c);
+  c.send(share(l, 1, "10") + R"({"id":11,"method":"mining.ping"})" "\n");
+  auto first = next(c);
+  EXPECT_EQ(first["id"].GetInt(), 10);  // the ping's reply may not overtake the share's
+  EXPECT_TRUE(first["result"].GetBool());
+  EXPECT_EQ(next(c)["id"].GetInt(), 11);
+}
+
+TEST_F(ServerTest, StaleAfterNewBlockAndNotSubscribedAndUnauthorized) {
+  start();
+  LineClient c = connect();
+  Login l = login(c);
+  const std::string old_share = share(l, 1);
+  server->broadcast(host.add_job(true));
+  Login fresh = l;
+  read_until_notify(c, fresh);
+  EXPECT_TRUE(fresh.job.clean);
+  c.send(old_share);
+  EXPECT_EQ(error_code(next(c)), kJobNotFound);
+
+  LineClient d = connect();
+  d.send(share(fresh, 1));
+  EXPECT_EQ(error_code(next(d)), kNotSubscribed);
+  d.send(R"({"id":1,"method":"mining.subscribe","params":[]})" "\n");
+  next(d);
+  d.send(share(fresh, 2));
+  EXPECT_EQ(error_code(next(d)), kUnauthorized);
+}
+
+TEST_F(ServerTest, UnknownMethodAndBadJsonKeepTheConnection) {
+  start();
+  LineClient c = connect();
+  c.send(R"({"id":"x","method":"mining.frobnicate","params":[]})" "\n");
+  auto r = next(c);
+  EXPECT_EQ(error_code(r), kOther);
+  EXPECT_EQ(r["id"], "x");
+  c.send("{this is not json\n");
+  EXPECT_TRUE(next(c)["id"].IsNull());
+  c.send(R"({"id":7,"method":"mining.ping"})" "\n");
+  EXPECT_EQ(next(c)["id"].GetInt(), 7);
+}
+
+TEST_F(ServerTest, HugeLineClosesOnlyThatConnection) {
+  start();
+  LineClient bystander = connect();
+  login(bystander);
+  LineClient c = connect();
+  c.send("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"" + std::string(20000, 'a') + "\"]}\n");
+  EXPECT_TRUE(c.closed_by_peer());
+  bystander.send(R"({"id":9,"method":"mining.ping"})" "\n");
+  EXPECT_EQ(next(bystander)["id"].GetInt(), 9);
+}
+
+TEST_F(ServerTest, TlsClientHelloAndBinaryJunkAreClosed) {
+  start();
+  LineClient tls = connect();
+  tls.send(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  EXPECT_TRUE(tls.closed_by_peer());
+  LineClient junk = connect();
+  junk.send(std::string("\x00\xff\xfe garbage\n", 11));
+  EXPECT_TRUE(junk.closed_by_peer());
+  LineClient ok = connect();
+  ok.send(R"({"id":1,"method":"mining.ping"})" "\n");
+  EXPECT_EQ(next(ok)["id"].GetInt(), 1);
+}
+
+TEST_F(ServerTest, ReconnectingMinerResumesItsSession) {
+  start();
+  std::string en1;
+  {
+    LineClient c = connect();
+    c.send(R"({"id":1,"method":"mining.subscribe","params":["cpuminer/2.5"]})" "\n");
+    en1 = next(c)["result"][1].GetString();
+  }
+  // The old connection's extranonce is released once the server has seen the close.
+  ASSERT_TRUE(eventually([&] { return server->stats().connections() == 0; }));
+  LineClient c = connect();
+  c.send(R"({"id":1,"method":"mining.subscribe","params":["cpuminer/2.5",")" + en1 + R"("]})" "\n");
+  EXPECT_EQ(next(c)["result"][1].GetString(), en1);
+  // A session id that is in use is not handed out twice.
+  LineClient d = connect();
+  d.send(R"({"id":1,"method":"mining.subscribe","params":["cpuminer/2.5",")" + en1 + R"("]})" "\n");
+  EXPECT_NE(next(d)["result"][1].GetString(), en1);
+}
+
+TEST_F(ServerTest, ConnectionLimitsAnswer503) {
+  ServerOptions o;
+  o.max_connections = 2;
+  start(o);
+  LineClient a = connect(), b = connect();
+  a.send(R"({"id":1,"method":"mining.ping"})" "\n");
+  next(a);
+  b.send(R"({"id":1,"method":"mining.ping"})" "\n");
+  next(b);
+  LineClient c = connect();
+  const auto line = c.read_line();
+  ASSERT_TRUE(line);
+  EXPECT_EQ(*line, R"({"id":null,"error":[503,"Too many connections",null]})");
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(ServerTest, PerIpLimit) {
+  ServerOptions o;
+  o.max_connections_per_ip = 1;
+  start(o);
+  LineClient a = connect();
+  a.send(R"({"id":1,"method":"mining.ping"})" "\n");
+  next(a);
+  LineClient b = connect();
+  const auto line = b.read_line();
+  ASSERT_TRUE(line);
+  EXPECT_NE(line->find("503"), std::string::npos);
+}
+
+TEST_F(ServerTest, IdleConnectionIsClosed) {
+  ServerOptions o;
+  o.idle_timeout_seconds = 0.3;
+  start(o);
+  LineClient c = connect();
+  EXPECT_TRUE(c.closed_by_peer(std::chrono::seconds(5)));
+}
+
+TEST_F(ServerTest, AbusiveMinerIsDisconnectedAndBackedOff) {
+  ServerOptions o;
+  o.ban_seconds = 60;
+  start(o);
+  LineClient c = connect();
+  const Login l = login(c);
+  std::string burst;
+  for (uint32_t i = 0; i < 25; ++i) burst += share(l, i, std::to_string(i), true);
+  c.send(burst);
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(server->banned_ips(), 1u);
+  LineClient again = connect();
+  EXPECT_TRUE(again.closed_by_peer());
+}
+
+TEST_F(ServerTest, BroadcastReachesEverySession) {
+  start();
+  std::vector<LineClient> miners;
+  std::vector<Login> logins;
+  for (int i = 0; i < 40; ++i) {
+    miners.push_back(connect());
+    logins.push_back(login(miners.back()));
+  }
+  const auto job = host.add_job(true);
+  server->broadcast(job);
+  for (size_t i = 0; i < miners.size(); ++i) {
+    read_until_notify(miners[i], logins[i]);
+    EXPECT_EQ(logins[i].job.job_id, job->id);
+  }
+}
+
+TEST_F(ServerTest, ShowMessageAndGracefulStopWithReconnect) {
+  ServerOptions o;
+  o.reconnect_host = "pool.example";
+  o.reconnect_port = 3334;
+  start(o);
+  LineClient c = connect();
+  login(c);
+  server->show_message("maintenance at 12:00");
+  auto m = next(c);
+  EXPECT_STREQ(m["method"].GetString(), "client.show_message");
+  const auto started = std::chrono::steady_clock::now();
+  server->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  auto r = next(c);
+  EXPECT_STREQ(r["method"].GetString(), "client.reconnect");
+  EXPECT_STREQ(r["params"][0].GetString(), "pool.example");
+  EXPECT_EQ(r["params"][1].GetInt(), 3334);
+  EXPECT_TRUE(c.closed_by_peer());
+  server.reset();
+}
+
+TEST_F(ServerTest, ListensOnIpv6) {
+  ServerOptions o;
+  o.host = "::";
+  try {
+    start(o);
+  } catch (const std::runtime_error& e) {
+    GTEST_SKIP() << "SKIP: no IPv6 on this machine: " << e.what();
+  }
+  LineClient v6("::1", server->port());
+  v6.send(R"({"id":1,"method":"mining.ping"})" "\n");
+  EXPECT_EQ(next(v6)["id"].GetInt(), 1);
+  LineClient v4("127.0.0.1", server->port());  // dual-stack
+  v4.send(R"({"id":2,"method":"mining.ping"})" "\n");
+  EXPECT_EQ(next(v4)["id"].GetInt(), 2);
+}
+
+}  // namespace
+}  // namespace pool::stratum
