@@ -95,7 +95,14 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   }
 
   p.shares = std::make_unique<stratum::AcknowledgingShareSink>();
-  p.blocks = std::make_unique<mining::BlockPipeline>(*p.block_node, nullptr);
+  // A block the node accepted from us is the new tip: refresh work at once rather than waiting for
+  // ZMQ or the next poll, so miners stop working on the old height.
+  p.blocks = std::make_unique<mining::BlockPipeline>(
+      *p.block_node, [&p](const mining::FoundBlock&, const mining::SubmitResult& result) {
+        if (result.status == mining::SubmitStatus::kAccepted && p.jobs) {
+          p.jobs->notify_new_tip(node::TipEvent{result.hash, node::TipSource::kOwnBlock, std::chrono::steady_clock::now()});
+        }
+      });
 
   stratum::ServerOptions so;
   so.host = config_.stratum.host;

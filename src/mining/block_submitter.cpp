@@ -62,6 +62,9 @@ SubmitResult submit_block(node::BitcoinNode& node, const bitcoin::Block& block, 
   if (result.status == SubmitStatus::kAccepted || result.status == SubmitStatus::kDuplicate) {
     spdlog::info("BLOCK {} at height {} {} by the node (in best chain: {})", result.hash.hex(), height,
                  submit_status_name(result.status), result.in_best_chain ? "yes" : "no");
+  } else if (result.status == SubmitStatus::kInconclusive) {
+    spdlog::warn("BLOCK {} at height {} is valid but not on the best chain: another block at this height came first",
+                 result.hash.hex(), height);
   } else {
     spdlog::error("BLOCK {} at height {} {}: {}", result.hash.hex(), height, submit_status_name(result.status),
                   result.reason.empty() ? "(no reason given)" : result.reason);

@@ -97,7 +97,10 @@ void JobManager::run() {
         last_tip_to_job_ms_ = ms;
       }
       spdlog::info("block {} announced by {}: new job ready {:.2f} ms after the notification", tip->hash.hex(),
-                   tip->source == node::TipSource::kZmq ? "ZMQ" : "polling", ms);
+                   tip->source == node::TipSource::kZmq    ? "ZMQ"
+                   : tip->source == node::TipSource::kPoll ? "polling"
+                                                           : "our own submission",
+                   ms);
     }
   }
 }

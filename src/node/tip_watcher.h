@@ -13,7 +13,7 @@
 
 namespace pool::node {
 
-enum class TipSource { kZmq, kPoll };
+enum class TipSource { kZmq, kPoll, kOwnBlock };
 
 struct TipEvent {
   bitcoin::Uint256 hash;

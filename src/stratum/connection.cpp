@@ -7,10 +7,11 @@ namespace pool::stratum {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-StratumServer::Connection::Connection(StratumServer& server, asio::io_context& ioc, tcp::socket socket, std::string ip,
+StratumServer::Connection::Connection(StratumServer& server, Worker& worker, asio::io_context& ioc, tcp::socket socket, std::string ip,
                                       SessionHost& host, const ServerOptions& options, ShareSink& shares,
                                       PoolStats& stats)
     : server_(server),
+      worker_(worker),
       ioc_(ioc),
       socket_(std::move(socket)),
       idle_(ioc),
@@ -214,7 +215,7 @@ void StratumServer::Connection::close(const std::string& why, bool ban) {
   socket_.close(ignored);
   // Keep this object alive until the server has dropped its pointer (closed() erases it).
   auto self = shared_from_this();
-  server_.closed(this, ip_, session_.extranonce1_hex(), ban, was_authorized_ ? 1 : 0);
+  server_.closed(worker_, this, ip_, session_.extranonce1_hex(), ban, was_authorized_ ? 1 : 0);
 }
 
 }  // namespace pool::stratum

@@ -15,7 +15,7 @@ namespace pool::stratum {
 
 class StratumServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(StratumServer& server, boost::asio::io_context& ioc, boost::asio::ip::tcp::socket socket, std::string ip,
+  Connection(StratumServer& server, Worker& worker, boost::asio::io_context& ioc, boost::asio::ip::tcp::socket socket, std::string ip,
              SessionHost& host, const ServerOptions& options, ShareSink& shares, PoolStats& stats);
 
   void start();
@@ -44,6 +44,7 @@ class StratumServer::Connection : public std::enable_shared_from_this<Connection
   void arm_idle_timer();
 
   StratumServer& server_;
+  Worker& worker_;
   boost::asio::io_context& ioc_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer idle_;

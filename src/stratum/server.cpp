@@ -18,7 +18,7 @@ struct StratumServer::Worker {
   asio::io_context ioc{1};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
-  std::unordered_set<std::shared_ptr<Connection>> connections;  // touched only on this thread
+  std::unordered_map<Connection*, std::shared_ptr<Connection>> connections;  // touched only on this thread
   std::unique_ptr<asio::steady_timer> tick;
   std::unique_ptr<tcp::acceptor> acceptor;  // on the acceptor worker only
 };
@@ -131,7 +131,7 @@ void StratumServer::start() {
     *tick = [this, worker, tick](boost::system::error_code ec) {
       if (ec || stopping_) return;
       std::vector<Outgoing> out;
-      for (const auto& c : worker->connections) c->tick(out);
+      for (const auto& [raw, c] : worker->connections) c->tick(out);
       worker->tick->expires_after(std::chrono::seconds(1));
       worker->tick->async_wait(*tick);
     };
@@ -174,8 +174,9 @@ void StratumServer::accept() {
       } else {
         stats_.connection_opened();
         asio::post(target.ioc, [this, &target, s = std::move(socket), ip]() mutable {
-          auto c = std::make_shared<Connection>(*this, target.ioc, std::move(s), ip, *host_, options_, shares_, stats_);
-          target.connections.insert(c);
+          auto c = std::make_shared<Connection>(*this, target, target.ioc, std::move(s), ip, *host_, options_, shares_,
+                                                stats_);
+          target.connections.emplace(c.get(), c);
           c->start();
         });
       }
@@ -184,8 +185,8 @@ void StratumServer::accept() {
   });
 }
 
-void StratumServer::closed(Connection* connection, const std::string& ip, const std::string& extranonce1, bool ban,
-                           size_t workers) {
+void StratumServer::closed(Worker& worker, Connection* connection, const std::string& ip, const std::string& extranonce1,
+                           bool ban, size_t workers) {
   stats_.connection_closed();
   if (workers > 0) stats_.worker_gone();
   std::lock_guard lock(mutex_);
@@ -197,24 +198,32 @@ void StratumServer::closed(Connection* connection, const std::string& ip, const 
                   std::chrono::milliseconds(static_cast<int64_t>(options_.ban_seconds * 1000));
     spdlog::warn("stratum: backing off {} for {:.0f} s after mostly invalid shares", ip, options_.ban_seconds);
   }
-  // Drop the owning pointer on the connection's own thread.
-  for (auto& w : workers_) {
-    for (auto it = w->connections.begin(); it != w->connections.end(); ++it) {
-      if (it->get() == connection) {
-        w->connections.erase(it);
-        return;
-      }
-    }
-  }
+  // Called on the connection's own thread, which owns its worker's map.
+  worker.connections.erase(connection);
 }
 
 void StratumServer::broadcast(const mining::JobPtr& job) {
   const auto notify = std::make_shared<const std::string>(notify_line(*job, job->clean_jobs));
+  // Each worker thread hands the one shared message to its own sessions; the last to finish
+  // records how long the whole fan-out took (writes issued to every socket).
+  struct FanOut {
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    std::atomic<size_t> remaining;
+    std::atomic<size_t> sessions{0};
+  };
+  auto fan = std::make_shared<FanOut>();
+  fan->remaining = workers_.size();
   for (auto& w : workers_) {
     Worker* worker = w.get();
-    asio::post(worker->ioc, [worker, job, notify] {
+    asio::post(worker->ioc, [this, worker, job, notify, fan] {
       std::vector<Outgoing> out;
-      for (const auto& c : worker->connections) c->new_job(job, notify, out);
+      for (const auto& [raw, c] : worker->connections) c->new_job(job, notify, out);
+      fan->sessions += worker->connections.size();
+      if (--fan->remaining == 0) {
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - fan->started).count();
+        last_broadcast_ms_ = ms;
+        if (job->clean_jobs) spdlog::info("stratum: job {} sent to {} sessions in {:.2f} ms", job->id, fan->sessions.load(), ms);
+      }
     });
   }
 }
@@ -224,7 +233,7 @@ void StratumServer::show_message(const std::string& text) {
   for (auto& w : workers_) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker, line] {
-      for (const auto& c : worker->connections) c->send_shared(line);
+      for (const auto& [raw, c] : worker->connections) c->send_shared(line);
     });
   }
 }
@@ -245,7 +254,8 @@ void StratumServer::stop() {
   for (auto& w : workers_) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker, reconnect] {
-      const auto connections = worker->connections;  // closing edits the set
+      std::vector<std::shared_ptr<Connection>> connections;  // closing edits the map
+      for (const auto& [raw, c] : worker->connections) connections.push_back(c);
       for (const auto& c : connections) c->shutdown(reconnect);
     });
   }

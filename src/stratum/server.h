@@ -59,6 +59,8 @@ class StratumServer {
   void show_message(const std::string& text);
 
   PoolStats& stats() { return stats_; }
+  /// Milliseconds the last broadcast took to reach (be written to) every session.
+  double last_broadcast_ms() const { return last_broadcast_ms_; }
   size_t banned_ips() const;
 
  private:
@@ -68,7 +70,8 @@ class StratumServer {
   friend class Connection;
 
   void accept();
-  void closed(Connection* connection, const std::string& ip, const std::string& extranonce1, bool ban, size_t workers);
+  void closed(Worker& worker, Connection* connection, const std::string& ip, const std::string& extranonce1, bool ban,
+              size_t workers);
   bool is_banned(const std::string& ip);
   std::string claim_extranonce1(const std::string& requested);
 
@@ -84,6 +87,7 @@ class StratumServer {
   std::atomic<size_t> next_worker_{0};
   std::atomic<uint16_t> bound_port_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<double> last_broadcast_ms_{0};
 
   mutable std::mutex mutex_;  // guards the maps below
   std::unordered_map<std::string, size_t> per_ip_;

@@ -60,6 +60,8 @@ class Chain {
   /// Depth in the active chain (1 = tip), or -1 when not in it.
   int64_t confirmations(const bitcoin::Uint256& hash) const;
   uint32_t median_time_past() const;
+  /// Every block the node has stored, on the active chain or not (genesis included).
+  size_t stored_blocks() const { return blocks_.size(); }
   uint32_t bits() const { return bits_; }
   uint32_t now() const;
   static int64_t subsidy(int64_t height);

@@ -21,8 +21,11 @@ int main(int argc, char** argv) {
   cli.add_option("--cookie-file", options.cookie_file, "write an RPC cookie here instead of user/password");
   cli.add_option("--zmq-hashblock", options.zmq_hashblock, "ZMQ endpoint to publish hashblock on");
   cli.add_option("--generate", initial_blocks, "mine this many blocks to a wallet address at start");
+  std::string bits_hex = "207fffff";
+  cli.add_option("--bits", bits_hex, "difficulty bits of every block (207fffff = regtest; 1d00ffff makes blocks rare)");
   CLI11_PARSE(cli, argc, argv);
   if (!options.cookie_file.empty()) options.user = options.password = "";
+  options.bits = pool::bitcoin::parse_hex_u32(bits_hex);
 
   sigset_t signals;
   sigemptyset(&signals);

@@ -1,0 +1,110 @@
+// Configuration: the original file works unchanged; every mistake gets one helpful message.
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+namespace pool::app {
+namespace {
+
+const char* kOriginal = R"([BITCOIN]
+user = rpcuser
+password = rpcpass
+host = 127.0.0.1
+port = 8332
+[STRATUM]
+host = 0.0.0.0
+port = 3333
+difficulty = 1
+max_connections = 100
+[POOL]
+fee_percentage = 1.0
+min_payout = 0.001
+payment_interval_hours = 24
+[database]
+db_path = sqlite:///mining_pool.db
+)";
+
+std::string error_of(const std::string& text) {
+  try {
+    load_config_text(text, "config.ini");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, OriginalFileLoadsUnchanged) {
+  const Config c = load_config_text(kOriginal, "config.ini");
+  EXPECT_EQ(c.bitcoin.user, "rpcuser");
+  EXPECT_EQ(c.bitcoin.password, "rpcpass");
+  EXPECT_EQ(c.bitcoin.port, 8332);
+  EXPECT_EQ(c.stratum.port, 3333);
+  EXPECT_EQ(c.stratum.max_connections, 100u);
+  EXPECT_DOUBLE_EQ(c.pool.fee_percentage, 1.0);
+  EXPECT_EQ(c.pool.min_payout_sats, 100000);
+  EXPECT_DOUBLE_EQ(c.pool.payment_interval_hours, 24);
+  EXPECT_EQ(c.database.db_path, "sqlite:///mining_pool.db");
+  EXPECT_EQ(c.pool.payout_scheme, "pplns");  // documented defaults for the rest
+  EXPECT_EQ(c.pool.coinbase_tag, "/bitcoin-mining-pool/");
+  EXPECT_EQ(c.api.port, 8080);
+}
+
+TEST(Config, SectionsAndKeysAreCaseInsensitiveAndBitcoinRpcIsAnAlias) {
+  const Config c = load_config_text("[Bitcoin_RPC]\nUSER = a\n[stratum]\nPort = 4000\nmin_difficulty = 1e-9\n", "c.ini");
+  EXPECT_EQ(c.bitcoin.user, "a");
+  EXPECT_EQ(c.stratum.port, 4000);
+  EXPECT_DOUBLE_EQ(c.stratum.min_difficulty, 1e-9);
+}
+
+TEST(Config, ServerSectionSaysWhereItsKeysBelong) {
+  const std::string e = error_of("[bitcoin]\nuser = a\n\n\n\n\n[server]\nhost = 0.0.0.0\nport = 3333\n");
+  EXPECT_NE(e.find("unknown section [server] at config.ini:7"), std::string::npos) << e;
+  EXPECT_NE(e.find("host and port belong in [stratum]"), std::string::npos) << e;
+}
+
+TEST(Config, MisspelledKeyGetsSuggestion) {
+  const std::string e = error_of("[stratum]\nprot = 3333\n");
+  EXPECT_NE(e.find("unknown key 'prot' in [stratum] at config.ini:2"), std::string::npos) << e;
+  EXPECT_NE(e.find("did you mean 'port'?"), std::string::npos) << e;
+  const std::string moved = error_of("[stratum]\nfee_percentage = 2\n");
+  EXPECT_NE(moved.find("belongs in [pool]"), std::string::npos) << moved;
+}
+
+TEST(Config, WrongTypesNameFileLineSectionKeyAndExpectation) {
+  std::string e = error_of("[stratum]\nport = abc\n");
+  EXPECT_NE(e.find("config.ini:2: [stratum] port = 'abc' is not valid: expected a whole number from 1 to 65535"),
+            std::string::npos) << e;
+  e = error_of("[pool]\nmin_payout = 0.000000001\n");
+  EXPECT_NE(e.find("at most 8 decimals"), std::string::npos) << e;
+  e = error_of("[pool]\npayout_scheme = prop\n");
+  EXPECT_NE(e.find("pplns or solo"), std::string::npos) << e;
+  e = error_of("[database]\ndb_path = mysql://x\n");
+  EXPECT_NE(e.find("sqlite:///FILE"), std::string::npos) << e;
+  e = error_of("[stratum]\nport = 1\nport = 2\n");
+  EXPECT_NE(e.find("set twice"), std::string::npos) << e;
+  e = error_of("port = 1\n");
+  EXPECT_NE(e.find("before any [section]"), std::string::npos) << e;
+  e = error_of("[stratum]\njust some words\n");
+  EXPECT_NE(e.find("config.ini:2: expected 'key = value'"), std::string::npos) << e;
+}
+
+TEST(Config, BtcAmountsAreExact) {
+  EXPECT_EQ(parse_btc_amount("0.001"), 100000);
+  EXPECT_EQ(parse_btc_amount("21000000"), 2100000000000000);
+  EXPECT_EQ(parse_btc_amount("0.00000001"), 1);
+  EXPECT_EQ(parse_btc_amount(".5"), 50000000);
+  EXPECT_EQ(parse_btc_amount("1e-3"), std::nullopt);
+  EXPECT_EQ(parse_btc_amount("-1"), std::nullopt);
+}
+
+TEST(Config, CommentsQuotesAndDefaultsDocumented) {
+  const Config c = load_config_text("# comment\n; another\n[pool]\ncoinbase_tag = \"/my pool/\"  # inline\n", "c.ini");
+  EXPECT_EQ(c.pool.coinbase_tag, "/my pool/");
+  for (const auto& k : config_keys()) {
+    EXPECT_NE(std::string(k.default_text), "") << k.section << "." << k.key;
+    EXPECT_NE(std::string(k.description), "") << k.section << "." << k.key;
+  }
+}
+
+}  // namespace
+}  // namespace pool::app

@@ -1,0 +1,129 @@
+// End to end: the test node, the whole pool (PoolApp, as poold runs it) and several simulated
+// miners over real sockets. Miners find blocks; the node accepts them and they pay the pool.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "app/config.h"
+#include "app/pool_app.h"
+#include "bitcoin/address.h"
+#include "bitcoin/sha256.h"
+#include "bitcoin/target.h"
+#include "testnode/test_node.h"
+#include "tools/minerlib/line_client.h"
+#include "tools/minerlib/miner_work.h"
+#include "util/json.h"
+
+namespace pool::app {
+namespace {
+
+const char* kPoolAddress = "bcrt1q8lnxgu3mf5ragp236r4chefv4qcmcg7fgzumk7";
+
+struct MinerResult {
+  int accepted = 0, stale = 0, other = 0;
+};
+
+// A simple miner: subscribe, authorize, then solve and submit `shares` shares, following new
+// work as it arrives.
+MinerResult mine(uint16_t port, const std::string& worker, int shares) {
+  MinerResult result;
+  minerlib::LineClient c("127.0.0.1", port);
+  c.send(R"({"id":1,"method":"mining.subscribe","params":["e2e-miner"]})" "\n"
+         R"({"id":2,"method":"mining.authorize","params":[")" + worker + R"(","x"]})" "\n");
+  bitcoin::Bytes en1;
+  size_t en2_size = 8;
+  double difficulty = 1;
+  std::optional<minerlib::MinerJob> job;
+  int sent = 0, answered = 0;
+  uint32_t en2_counter = 0;
+  auto handle = [&](const std::string& line) {
+    auto d = util::parse_json(line);
+    if (d.HasMember("method")) {
+      const std::string m = d["method"].GetString();
+      if (m == "mining.set_difficulty") difficulty = d["params"][0].GetDouble();
+      if (m == "mining.notify") job = minerlib::parse_notify(d["params"]);
+      return;
+    }
+    const int id = d["id"].GetInt();
+    if (id == 1) {
+      en1 = bitcoin::from_hex(d["result"][1].GetString());
+      en2_size = d["result"][2].GetUint();
+    } else if (id >= 100) {
+      ++answered;
+      if (d["result"].IsBool() && d["result"].GetBool()) {
+        ++result.accepted;
+      } else if (d["error"][0].GetInt() == 21) {
+        ++result.stale;
+      } else {
+        ++result.other;
+      }
+    }
+  };
+  while (answered < shares) {
+    // Drain whatever the pool sent; wait for work before the first share.
+    while (auto line = c.read_line(std::chrono::milliseconds(job && sent == answered ? 1 : 2000))) handle(*line);
+    if (!job || sent > answered || sent >= shares) continue;
+    bitcoin::Bytes en2(en2_size, 0);
+    bitcoin::write_be32(en2.data(), ++en2_counter);
+    const auto header = minerlib::build_header(*job, en1, en2, job->ntime, 0, job->version);
+    const auto nonce = minerlib::scan_nonces(header, bitcoin::target_from_difficulty(difficulty), 0, 1u << 24);
+    if (!nonce) continue;
+    c.send(minerlib::submit_line(std::to_string(100 + sent), worker, *job, en2, job->ntime, *nonce, 0));
+    ++sent;
+  }
+  return result;
+}
+
+TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
+  testnode::TestNodeOptions node_options;
+  node_options.zmq_hashblock = "tcp://127.0.0.1:" + std::to_string(30000 + ::getpid() % 1000);
+  testnode::TestNode node(node_options);
+  node.start();
+  const std::string config_text = "[BITCOIN]\nuser = pool\npassword = pool\nhost = 127.0.0.1\nport = " +
+                                  std::to_string(node.port()) + "\nzmq_hashblock = " + node_options.zmq_hashblock +
+                                  "\n[STRATUM]\nhost = 127.0.0.1\ndifficulty = 0.000001\n[POOL]\naddress = " +
+                                  kPoolAddress + "\n[database]\ndb_path = sqlite:///unused.db\n";
+  Config config = load_config_text(config_text, "e2e.ini");
+  config.stratum.port = 0;
+  PoolApp app(config);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(app.start(stop));
+
+  const std::vector<std::string> workers = {"bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.a",
+                                            "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.b",
+                                            "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz.c"};
+  std::vector<MinerResult> results(workers.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < workers.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = mine(app.stratum_port(), workers[i], 6); });
+  }
+  for (auto& t : threads) t.join();
+  app.stop();
+
+  int accepted = 0;
+  for (const auto& r : results) {
+    EXPECT_GT(r.accepted, 0);
+    EXPECT_EQ(r.other, 0);  // only stale rejects are expected, when another miner found a block
+    accepted += r.accepted;
+  }
+  // At difficulty 1e-6 every share also meets regtest's network target: each accepted share is a
+  // block submitted to the node. Miners racing on the same height give side blocks (the node
+  // answers "inconclusive"); the active chain is built from the pool's blocks alone.
+  int64_t height = 0;
+  size_t stored = 0;
+  bitcoin::Bytes pool_script = bitcoin::address_to_script(kPoolAddress, bitcoin::Network::kRegtest);
+  node.service().with_chain([&](auto& chain, auto&, auto&) {
+    height = chain.height();
+    stored = chain.stored_blocks() - 1;  // without genesis
+    for (int64_t h = 1; h <= chain.height(); ++h) {
+      EXPECT_EQ(chain.find(*chain.hash_at(h))->block.transactions[0].outputs[0].script_pubkey, pool_script) << h;
+    }
+  });
+  EXPECT_EQ(stored, static_cast<size_t>(accepted));
+  EXPECT_GE(height, 1);
+  EXPECT_LE(height, accepted);
+  node.stop();
+}
+
+}  // namespace
+}  // namespace pool::app
