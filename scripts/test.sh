@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# Runs every test: installs the build dependencies, builds with warnings as errors, runs ctest.
-# This is the README's test command and what CI (.ci/run) calls. Its last line is ctest's summary.
+# Runs every test: installs the build dependencies, builds with warnings as errors, runs a short
+# libFuzzer pass (clang build in build-fuzz/) and then every CTest suite. This is the README's
+# test command and what CI (.ci/run) calls. Its last line is ctest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+jobs=${JOBS:-2}
+
+if [[ "${SKIP_FUZZ:-0}" != 1 ]]; then
+  echo "== fuzzing (clang, libFuzzer, ${FUZZ_SECONDS:-10} s per target)"
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DPOOL_FUZZ=ON -DPOOL_FUZZ_SECONDS="${FUZZ_SECONDS:-10}" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build-fuzz -j "$jobs"
+  ctest --test-dir build-fuzz --output-on-failure
+fi
+
+echo "== build and test"
 scripts/build.sh -DPOOL_WERROR=ON
 cd "${BUILD_DIR:-build}"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-ctest -j "${JOBS:-2}" --output-on-failure --timeout 300 2>&1 | tee "$log" || status=$?
+ctest -j "$jobs" --output-on-failure --timeout 300 2>&1 | tee "$log" || status=$?
 # ctest lists skipped tests after its summary; repeat the summary so it is the closing line.
 grep -E '^[0-9]+% tests passed' "$log" | tail -n 1 || true
 exit "$status"

@@ -209,13 +209,14 @@ void StratumServer::Connection::close(const std::string& why, bool ban) {
   if (closed_) return;
   closed_ = true;
   if (!why.empty()) spdlog::debug("stratum: connection from {} closed: {}", ip_, why);
+  // Bookkeeping (limits, the IP ban) first, so anyone who sees the socket close also sees it.
+  // Keep this object alive: closed() drops the server's pointer to it.
+  auto self = shared_from_this();
+  server_.closed(worker_, this, ip_, session_.extranonce1_hex(), ban, was_authorized_ ? 1 : 0);
   boost::system::error_code ignored;
   idle_.cancel(ignored);
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  // Keep this object alive until the server has dropped its pointer (closed() erases it).
-  auto self = shared_from_this();
-  server_.closed(worker_, this, ip_, session_.extranonce1_hex(), ban, was_authorized_ ? 1 : 0);
 }
 
 }  // namespace pool::stratum

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 namespace pool::app {
 namespace {
 
@@ -103,6 +106,34 @@ TEST(Config, CommentsQuotesAndDefaultsDocumented) {
   for (const auto& k : config_keys()) {
     EXPECT_NE(std::string(k.default_text), "") << k.section << "." << k.key;
     EXPECT_NE(std::string(k.description), "") << k.section << "." << k.key;
+  }
+}
+
+// examples/config.ini documents every key the program knows, and loads.
+TEST(Config, ExampleFileIsCompleteAndValid) {
+  const std::string path = std::string(POOL_SOURCE_DIR) + "/examples/config.ini";
+  const Config c = load_config(path);
+  EXPECT_EQ(c.stratum.port, 3333);
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  for (const auto& k : config_keys()) {
+    const std::string section = "[" + std::string(k.section) + "]";
+    const size_t at = text.find(section);
+    ASSERT_NE(at, std::string::npos) << section;
+    const size_t next = text.find("\n[", at + 1);
+    const std::string body = text.substr(at, next == std::string::npos ? std::string::npos : next - at);
+    EXPECT_NE(body.find("\n" + std::string(k.key) + " ="), std::string::npos) << section << " " << k.key;
+  }
+}
+
+TEST(Config, MissingFileIsNamed) {
+  try {
+    load_config("/nonexistent/pool.ini");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/pool.ini: cannot open"), std::string::npos);
   }
 }
 
