@@ -15,11 +15,23 @@ if [[ "${SKIP_FUZZ:-0}" != 1 ]]; then
   ctest --test-dir build-fuzz --output-on-failure
 fi
 
+# PostgreSQL for the storage tests: started here on a loopback port, stopped on exit.
+pg_dir=""
+if [[ -z "${POOL_TEST_POSTGRES_URL:-}" && $(id -u) -eq 0 ]]; then
+  read -r pg_dir POOL_TEST_POSTGRES_URL < <(scripts/postgres.sh start)
+  export POOL_TEST_POSTGRES_URL
+  echo "== PostgreSQL for the tests at $POOL_TEST_POSTGRES_URL"
+fi
+cleanup() {
+  [[ -n "$pg_dir" ]] && scripts/postgres.sh stop "$pg_dir"
+  rm -f "${log:-}"
+}
+trap cleanup EXIT
+
 echo "== build and test"
 scripts/build.sh -DPOOL_WERROR=ON
 cd "${BUILD_DIR:-build}"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
 status=0
 ctest -j "$jobs" --output-on-failure --timeout 300 2>&1 | tee "$log" || status=$?
 # ctest lists skipped tests after its summary; repeat the summary so it is the closing line.

@@ -4,8 +4,11 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
 #include <thread>
 
+#include "accounting/accounting_service.h"
+#include "accounting/share_recorder.h"
 #include "bitcoin/address.h"
 #include "mining/block_pipeline.h"
 #include "mining/job_manager.h"
@@ -21,6 +24,27 @@ size_t resident_memory_bytes() {
   return pages_resident * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
 }
 
+namespace {
+
+std::string random_id() {
+  std::random_device rd;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
+  return buf;
+}
+
+// postgresql://user:secret@host/db -> postgresql://user:***@host/db (never log passwords).
+std::string redact_url(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+}  // namespace
+
 struct PoolApp::Parts {
   std::unique_ptr<node::RpcClient> rpc, watcher_rpc, block_rpc;
   std::unique_ptr<node::BitcoinNode> node, watcher_node, block_node;
@@ -28,7 +52,9 @@ struct PoolApp::Parts {
   std::string payout_address;
   bitcoin::Bytes payout_script;
   mining::JobRegistry registry;
-  std::unique_ptr<stratum::ShareSink> shares;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<accounting::ShareRecorder> shares;
+  std::unique_ptr<accounting::AccountingService> accounting;
   std::unique_ptr<stratum::StratumServer> server;
   std::unique_ptr<mining::BlockPipeline> blocks;
   std::unique_ptr<mining::JobManager> jobs;
@@ -94,11 +120,27 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
                       std::string(bitcoin::network_name(p.network)) + ": " + e.what());
   }
 
-  p.shares = std::make_unique<stratum::AcknowledgingShareSink>();
+  p.store = store::open_store(config_.database.db_path);
+  spdlog::info("database: {} ({})", p.store->backend(), redact_url(config_.database.db_path));
+  if (!p.store->setting("pool_id")) p.store->set_setting("pool_id", random_id());
+  p.shares = std::make_unique<accounting::ShareRecorder>(*p.store);
+
+  accounting::AccountingOptions ao;
+  ao.maturity.scheme = config_.pool.payout_scheme;
+  ao.maturity.fee_percentage = config_.pool.fee_percentage;
+  ao.maturity.pplns_window = config_.pool.pplns_window;
+  ao.payouts.min_payout_sats = config_.pool.min_payout_sats;
+  ao.payouts.network = p.network;
+  ao.payouts.comment_prefix = "bitcoin-mining-pool payout " + *p.store->setting("pool_id") + "-";
+  ao.payment_interval_hours = config_.pool.payment_interval_hours;
+  p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.block_node, ao);
+
   // A block the node accepted from us is the new tip: refresh work at once rather than waiting for
-  // ZMQ or the next poll, so miners stop working on the old height.
+  // ZMQ or the next poll, so miners stop working on the old height. Every block is recorded.
+  const std::string scheme = config_.pool.payout_scheme;
   p.blocks = std::make_unique<mining::BlockPipeline>(
-      *p.block_node, [&p](const mining::FoundBlock&, const mining::SubmitResult& result) {
+      *p.block_node, [&p, scheme](const mining::FoundBlock& found, const mining::SubmitResult& result) {
+        accounting::record_found_block(*p.store, found, result, scheme);
         if (result.status == mining::SubmitStatus::kAccepted && p.jobs) {
           p.jobs->notify_new_tip(node::TipEvent{result.hash, node::TipSource::kOwnBlock, std::chrono::steady_clock::now()});
         }
@@ -119,6 +161,10 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   so.session.vardiff.minimum = config_.stratum.min_difficulty;
   so.session.vardiff.maximum = config_.stratum.max_difficulty;
   so.session.vardiff.target_seconds = config_.stratum.vardiff_target_seconds;
+  so.session.solo = config_.pool.payout_scheme == "solo";
+  so.coinbase.tag = config_.pool.coinbase_tag;
+  so.coinbase.extranonce1_size = 4;
+  so.coinbase.extranonce2_size = config_.stratum.extranonce2_size;
   p.server = std::make_unique<stratum::StratumServer>(
       so, p.registry, p.network, *p.shares,
       [&p](const mining::JobPtr& job, const mining::Solution& solution, const stratum::AcceptedShare& share) {
@@ -131,8 +177,10 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   jo.coinbase.extranonce1_size = 4;
   jo.coinbase.extranonce2_size = config_.stratum.extranonce2_size;
   jo.payout_script = p.payout_script;
-  p.jobs = std::make_unique<mining::JobManager>(*p.node, p.registry, jo,
-                                                [&p](const mining::JobPtr& job) { p.server->broadcast(job); });
+  p.jobs = std::make_unique<mining::JobManager>(*p.node, p.registry, jo, [&p](const mining::JobPtr& job) {
+    p.server->broadcast(job);
+    if (job->clean_jobs) p.accounting->on_new_tip();  // maturity is checked on every new block
+  });
   p.watcher = std::make_unique<node::TipWatcher>(
       *p.watcher_node, node::TipWatcher::Options{config_.bitcoin.zmq_hashblock, std::chrono::milliseconds(1000)},
       [&p](const node::TipEvent& e) { p.jobs->notify_new_tip(e); });
@@ -140,6 +188,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   p.server->start();
   p.watcher->start();
   p.jobs->start();
+  p.accounting->start();
   spdlog::info("stratum: listening on {}:{} ({} threads); payout scheme {}, rewards to {}", config_.stratum.host,
                p.server->port(), so.threads, config_.pool.payout_scheme, p.payout_address);
   return true;
@@ -151,6 +200,8 @@ void PoolApp::stop() {
   if (p.watcher) p.watcher->stop();
   if (p.jobs) p.jobs->stop();
   if (p.blocks) p.blocks->stop();
+  if (p.accounting) p.accounting->stop();
+  if (p.shares) p.shares->flush();
 }
 
 std::string PoolApp::monitor_line() {

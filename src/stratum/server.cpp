@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "stratum/connection.h"
+#include "mining/job_builder.h"
 #include "util/json.h"
 
 namespace pool::stratum {
@@ -43,6 +44,13 @@ class StratumServer::Host : public SessionHost {
   mining::JobPtr current_job() override { return server_.jobs_.current(); }
   bitcoin::Network network() const override { return server_.network_; }
   std::string claim_extranonce1(const std::string& requested) override { return server_.claim_extranonce1(requested); }
+  mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& payout_script,
+                             const std::string& id_suffix) override {
+    auto job = std::make_shared<mining::Job>(mining::build_job(base->block_template, payout_script,
+                                                               server_.options_.coinbase, base->id + id_suffix,
+                                                               base->clean_jobs));
+    return job;
+  }
   void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) override {
     server_.stats_.block_found();
     if (server_.on_block_) server_.on_block_(job, solution, share);

@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "mining/coinbase_builder.h"
 #include "mining/job_registry.h"
 #include "stratum/pool_stats.h"
 #include "stratum/session.h"
@@ -32,6 +33,7 @@ struct ServerOptions {
   std::string reconnect_host;         // sent in client.reconnect at shutdown when set
   uint16_t reconnect_port = 0;
   SessionConfig session;
+  mining::CoinbaseOptions coinbase;  // for SOLO jobs built per miner
 };
 
 /// Called on a dedicated path when a share meets the network target.

@@ -186,7 +186,7 @@ void Session::suggest_difficulty(const Message& m, std::vector<Outgoing>& out) {
 void Session::get_transactions(const Message& m, std::vector<Outgoing>& out) {
   mining::JobPtr job;
   if (m.params && m.params->IsArray() && m.params->Size() >= 1 && (*m.params)[0].IsString()) {
-    job = host_.find_job((*m.params)[0].GetString());
+    job = find_job((*m.params)[0].GetString());
   } else {
     job = host_.current_job();
   }
@@ -210,9 +210,31 @@ void Session::apply_difficulty(std::optional<double> changed, std::vector<Outgoi
   if (auto job = host_.current_job()) send_work(job, false, out);
 }
 
-void Session::send_work(const mining::JobPtr& job, bool clean, std::vector<Outgoing>& out,
-                        const std::shared_ptr<const std::string>& notify) {
-  if (!job) return;
+mining::JobPtr Session::own_job(const mining::JobPtr& base) {
+  if (!config_.solo || !base || workers_.empty()) return base;
+  const Worker& payee = workers_.begin()->second;
+  for (const auto& [id, entry] : personal_jobs_) {
+    if (entry.second == base->id) return entry.first;
+  }
+  auto job = host_.personalize(base, payee.payout_script, extranonce1_hex_);
+  personal_jobs_[job->id] = {job, base->id};
+  return job;
+}
+
+mining::JobPtr Session::find_job(const std::string& id) {
+  if (config_.solo) {
+    auto it = personal_jobs_.find(id);
+    if (it == personal_jobs_.end() || !host_.find_job(it->second.second)) return nullptr;  // stale with its base
+    return it->second.first;
+  }
+  return host_.find_job(id);
+}
+
+void Session::send_work(const mining::JobPtr& base, bool clean, std::vector<Outgoing>& out,
+                        const std::shared_ptr<const std::string>& shared_notify) {
+  if (!base) return;
+  const mining::JobPtr job = own_job(base);
+  const auto notify = job == base ? shared_notify : nullptr;
   if (!difficulty_sent_) {
     out.push_back({set_difficulty_line(vardiff_.difficulty()), nullptr, std::nullopt});
     difficulty_sent_ = true;
@@ -232,9 +254,11 @@ void Session::on_new_job(const mining::JobPtr& job, const std::shared_ptr<const 
     tip_ = job->prev_hash;
     submitted_.clear();
     job_difficulty_.clear();
+    personal_jobs_.clear();
   } else {
-    std::erase_if(submitted_, [&](const auto& entry) { return !host_.find_job(entry.first); });
-    std::erase_if(job_difficulty_, [&](const auto& entry) { return !host_.find_job(entry.first); });
+    std::erase_if(personal_jobs_, [&](const auto& entry) { return !host_.find_job(entry.second.second); });
+    std::erase_if(submitted_, [&](const auto& entry) { return !find_job(entry.first); });
+    std::erase_if(job_difficulty_, [&](const auto& entry) { return !find_job(entry.first); });
   }
   if (subscribed_ && authorized()) send_work(job, job->clean_jobs, out, notify);
 }

@@ -27,6 +27,7 @@ struct SessionConfig {
   double keepalive_seconds = 60;       // re-send work when a miner got none for this long
   double difficulty_grace_seconds = 10;  // shares at the previous difficulty still count
   std::string server_name = "bitcoin-mining-pool";
+  bool solo = false;  // each miner's coinbase pays its own (first authorized) address
 };
 
 /// A line to send. When `share` is set the line is the reply to that share and must be written
@@ -81,6 +82,9 @@ class Session {
   void send_work(const mining::JobPtr& job, bool clean, std::vector<Outgoing>& out,
                  const std::shared_ptr<const std::string>& notify = nullptr);
   double required_difficulty(const std::string& job_id, double* previous) const;
+  /// The job as this miner sees it (its personal SOLO job, or the shared one).
+  mining::JobPtr own_job(const mining::JobPtr& base);
+  mining::JobPtr find_job(const std::string& id);
 
   SessionHost& host_;
   SessionConfig config_;
@@ -97,6 +101,7 @@ class Session {
   bool difficulty_sent_ = false;
   std::unordered_map<std::string, double> job_difficulty_;  // difficulty each job was last sent at
   std::unordered_map<std::string, DuplicateFilter> submitted_;  // per live job
+  std::unordered_map<std::string, std::pair<mining::JobPtr, std::string>> personal_jobs_;  // SOLO: id -> (job, base id)
   bitcoin::Uint256 tip_;
   uint32_t version_mask_ = 0;  // negotiated; 0 until mining.configure
   double last_work_sent_ = 0;

@@ -24,6 +24,10 @@ class SessionHost {
   /// The extranonce1 (hex) for a subscribing session: `requested` (a session id from an earlier
   /// connection) when it is free and well-formed, otherwise a fresh one.
   virtual std::string claim_extranonce1(const std::string& requested) = 0;
+  /// SOLO mode: the job rebuilt so its coinbase pays `payout_script` (same template, same
+  /// merkle branch, a new id unique to this miner).
+  virtual mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& payout_script,
+                                     const std::string& id_suffix) = 0;
   /// A share met the network target: build and submit the block now, before anything else.
   virtual void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) = 0;
   /// A rejected share, for worker statistics and monitoring (`reason` is the error text sent).

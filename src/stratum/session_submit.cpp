@@ -56,7 +56,7 @@ void Session::submit(const Message& m, std::vector<Outgoing>& out) {
     return;
   }
   const std::string job_id = p[1].GetString();
-  const mining::JobPtr job = host_.find_job(job_id);
+  const mining::JobPtr job = find_job(job_id);
   if (!job) {
     reject(m, worker_name, kJobNotFound, "Job not found (stale)", false, out);
     return;

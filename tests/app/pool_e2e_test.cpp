@@ -2,6 +2,7 @@
 // miners over real sockets. Miners find blocks; the node accepts them and they pay the pool.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "app/config.h"
@@ -82,7 +83,7 @@ TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
   const std::string config_text = "[BITCOIN]\nuser = pool\npassword = pool\nhost = 127.0.0.1\nport = " +
                                   std::to_string(node.port()) + "\nzmq_hashblock = " + node_options.zmq_hashblock +
                                   "\n[STRATUM]\nhost = 127.0.0.1\ndifficulty = 0.000001\n[POOL]\naddress = " +
-                                  kPoolAddress + "\n[database]\ndb_path = sqlite:///unused.db\n";
+                                  kPoolAddress + "\n[database]\ndb_path = sqlite:///" + (std::filesystem::temp_directory_path() / ("pool-e2e-" + std::to_string(::getpid()) + ".db")).string() + "\n";
   Config config = load_config_text(config_text, "e2e.ini");
   config.stratum.port = 0;
   PoolApp app(config);

@@ -1,0 +1,76 @@
+#include "accounting/accounting_service.h"
+
+#include <spdlog/spdlog.h>
+
+namespace pool::accounting {
+
+AccountingService::AccountingService(store::Store& store, node::BitcoinNode& node, AccountingOptions options)
+    : store_(store), node_(node), options_(std::move(options)) {}
+
+AccountingService::~AccountingService() { stop(); }
+
+void AccountingService::start() { thread_ = std::thread([this] { run(); }); }
+
+void AccountingService::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AccountingService::on_new_tip() {
+  {
+    std::lock_guard lock(mutex_);
+    tip_pending_ = true;
+  }
+  wake_.notify_all();
+}
+
+void AccountingService::run() {
+  while (true) {
+    bool tip = false;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, options_.tick, [&] { return stopping_ || tip_pending_; });
+      if (stopping_) return;
+      tip = tip_pending_;
+      tip_pending_ = false;
+    }
+    step(tip);
+  }
+}
+
+void AccountingService::step(bool tip_changed) {
+  try {
+    if (!leader_) {
+      if (!store_.try_acquire_leadership()) return;
+      leader_ = true;
+      spdlog::info("accounting: this instance runs maturity and payouts");
+      const auto report = reconcile_payouts(store_, node_, options_.payouts);
+      if (!report.error.empty()) throw std::runtime_error(report.error);
+      tip_changed = true;
+    } else if (!store_.try_acquire_leadership()) {
+      leader_ = false;
+      spdlog::warn("accounting: lost leadership; another instance takes over");
+      return;
+    }
+    if (tip_changed) check_maturity(store_, node_, options_.maturity);
+    const int64_t interval_ms = static_cast<int64_t>(options_.payment_interval_hours * 3600.0 * 1000.0);
+    const int64_t last = std::stoll(store_.setting("last_payout_ms").value_or("0"));
+    if (store::now_ms() - last >= interval_ms) {
+      const auto report = run_payouts(store_, node_, options_.payouts);
+      ++payout_runs_;
+      if (!report.error.empty()) throw std::runtime_error(report.error);
+      store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
+    }
+    if (!last_error_.empty()) spdlog::info("accounting: working again");
+    last_error_.clear();
+  } catch (const std::exception& e) {
+    if (e.what() != last_error_) spdlog::error("accounting: {} (retrying)", e.what());
+    last_error_ = e.what();
+  }
+}
+
+}  // namespace pool::accounting

@@ -1,0 +1,50 @@
+#pragma once
+// Runs the money path in the background: on every new block it checks maturity, and every
+// payment interval it pays; only while this instance holds the store's leadership (always with
+// SQLite; one instance per PostgreSQL database). Outages are logged once and retried.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "accounting/maturity.h"
+#include "accounting/payouts.h"
+
+namespace pool::accounting {
+
+struct AccountingOptions {
+  MaturityOptions maturity;
+  PayoutOptions payouts;
+  double payment_interval_hours = 24;
+  std::chrono::milliseconds tick{1000};  // leadership and timer checks
+};
+
+/// Owns the accounting thread.
+class AccountingService {
+ public:
+  AccountingService(store::Store& store, node::BitcoinNode& node, AccountingOptions options);
+  ~AccountingService();
+  void start();
+  void stop();
+  /// A new best block: check maturity now.
+  void on_new_tip();
+  bool is_leader() const { return leader_; }
+  uint64_t payout_runs() const { return payout_runs_; }
+
+ private:
+  void run();
+  void step(bool tip_changed);
+
+  store::Store& store_;
+  node::BitcoinNode& node_;
+  AccountingOptions options_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool tip_pending_ = true, stopping_ = false;
+  std::atomic<bool> leader_{false};
+  std::atomic<uint64_t> payout_runs_{0};
+  std::string last_error_;
+  std::thread thread_;
+};
+
+}  // namespace pool::accounting

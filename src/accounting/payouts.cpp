@@ -1,0 +1,74 @@
+#include "accounting/payouts.h"
+
+#include <spdlog/spdlog.h>
+
+#include "bitcoin/address.h"
+
+namespace pool::accounting {
+
+PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
+  (void)options;
+  PayoutReport report;
+  for (const auto& p : store.payments(std::string("pending"), 1000)) {
+    std::vector<node::WalletTransaction> sends;
+    try {
+      sends = node.find_sends_by_comment(p.comment);
+    } catch (const std::exception& e) {
+      report.error = std::string("cannot reconcile pending payouts: ") + e.what();
+      return report;  // leave them pending; never guess
+    }
+    if (!sends.empty()) {
+      store.complete_payment(p.id, sends.front().txid);
+      spdlog::info("payout {}: found in the wallet as {}; completed", p.id, sends.front().txid);
+      ++report.reconciled_sent;
+    } else {
+      store.release_payment(p.id);
+      spdlog::warn("payout {}: not in the wallet; released, balances restored", p.id);
+      ++report.reconciled_released;
+    }
+  }
+  return report;
+}
+
+PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
+  PayoutReport report = reconcile_payouts(store, node, options);
+  if (!report.error.empty()) return report;
+  std::map<std::string, int64_t> amounts;
+  for (const auto& [address, sats] : store.balances()) {
+    if (address == store::kPoolAccount || sats < options.min_payout_sats) continue;
+    try {
+      bitcoin::address_to_script(address, options.network);
+    } catch (const bitcoin::AddressError& e) {
+      spdlog::warn("payout: skipping {} ({} sat): {}", address, sats, e.what());
+      continue;
+    }
+    amounts[address] = sats;
+  }
+  if (amounts.empty()) return report;
+  const int64_t id = store.create_payment(amounts, options.comment_prefix);
+  const std::string comment = options.comment_prefix + std::to_string(id);
+  if (options.checkpoint) options.checkpoint("before_send");
+  std::string txid;
+  try {
+    txid = node.send_many(amounts, comment);
+  } catch (const node::RpcError& e) {
+    // The node answered: nothing was sent. Give the balances back; retry next round.
+    store.release_payment(id);
+    report.error = "sendmany refused: " + e.rpc_message();
+    return report;
+  } catch (const std::exception& e) {
+    // Unknown whether it was sent: leave it pending for reconciliation.
+    report.error = std::string("sendmany outcome unknown (reconciled next round): ") + e.what();
+    return report;
+  }
+  if (options.checkpoint) options.checkpoint("after_send");
+  store.complete_payment(id, txid);
+  if (options.checkpoint) options.checkpoint("after_record");
+  for (const auto& [address, sats] : amounts) report.paid_sats += sats;
+  report.recipients = static_cast<int>(amounts.size());
+  report.txid = txid;
+  spdlog::info("payout {}: {} sat to {} miners in {}", id, report.paid_sats, report.recipients, txid);
+  return report;
+}
+
+}  // namespace pool::accounting

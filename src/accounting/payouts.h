@@ -1,0 +1,39 @@
+#pragma once
+// Payouts that are never sent twice: a payout and its amounts are written as `pending` (balances
+// reserved) in one transaction before sendmany; the txid is recorded after. A pending payout
+// found later is reconciled against the wallet by its unique comment and either completed or
+// released, never re-sent blindly.
+#include <functional>
+#include <string>
+
+#include "bitcoin/network.h"
+#include "node/bitcoin_node.h"
+#include "store/store.h"
+
+namespace pool::accounting {
+
+struct PayoutOptions {
+  int64_t min_payout_sats = 100000;
+  bitcoin::Network network = bitcoin::Network::kMain;
+  std::string comment_prefix = "bitcoin-mining-pool payout ";
+  /// Test hook: called at "before_send", "after_send" and "after_record".
+  std::function<void(const char* point)> checkpoint;
+};
+
+struct PayoutReport {
+  int reconciled_sent = 0;
+  int reconciled_released = 0;
+  int64_t paid_sats = 0;
+  int recipients = 0;
+  std::string txid;
+  std::string error;  // why nothing was paid this round, if so
+};
+
+/// Completes or releases every pending payout by looking for its comment in the wallet. Leaves
+/// them pending if the node cannot be asked.
+PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options);
+
+/// Reconciles, then pays every balance of at least min_payout in one sendmany.
+PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options);
+
+}  // namespace pool::accounting

@@ -1,0 +1,30 @@
+#include "store/migrations.h"
+
+namespace pool::store {
+
+std::vector<std::string> migrations(const std::string& backend) {
+  const std::string id = backend == "sqlite" ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  return {
+      // 1: the money path.
+      "CREATE TABLE shares (id " + id +
+          ", address TEXT NOT NULL, worker TEXT NOT NULL, difficulty DOUBLE PRECISION NOT NULL,"
+          " height BIGINT NOT NULL, created_ms BIGINT NOT NULL, is_block INTEGER NOT NULL, hash TEXT NOT NULL);"
+          "CREATE INDEX shares_created ON shares (created_ms);"
+          "CREATE TABLE blocks (hash TEXT PRIMARY KEY, height BIGINT NOT NULL, reward_sats BIGINT NOT NULL,"
+          " finder TEXT NOT NULL, status TEXT NOT NULL, found_ms BIGINT NOT NULL,"
+          " network_difficulty DOUBLE PRECISION NOT NULL, scheme TEXT NOT NULL, confirmations BIGINT NOT NULL DEFAULT 0);"
+          "CREATE INDEX blocks_status ON blocks (status);"
+          "CREATE TABLE balances (address TEXT PRIMARY KEY, sats BIGINT NOT NULL);"
+          "CREATE TABLE balance_changes (id " + id +
+          ", address TEXT NOT NULL, delta_sats BIGINT NOT NULL, reason TEXT NOT NULL,"
+          " reference TEXT NOT NULL, created_ms BIGINT NOT NULL);"
+          "CREATE INDEX balance_changes_address ON balance_changes (address);"
+          "CREATE TABLE payments (id " + id +
+          ", status TEXT NOT NULL, comment TEXT NOT NULL, txid TEXT NOT NULL DEFAULT '',"
+          " created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL);"
+          "CREATE TABLE payment_items (payment_id BIGINT NOT NULL, address TEXT NOT NULL, sats BIGINT NOT NULL,"
+          " PRIMARY KEY (payment_id, address));",
+  };
+}
+
+}  // namespace pool::store

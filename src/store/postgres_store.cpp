@@ -1,0 +1,345 @@
+#include "store/postgres_store.h"
+
+#include <libpq-fe.h>
+
+#include <mutex>
+
+#include "store/migrations.h"
+
+namespace pool::store {
+
+namespace {
+
+constexpr int64_t kLeaderLockKey = 0x626d702d6c656164;  // "bmp-lead"
+
+/// Owns a PGresult.
+struct Result {
+  PGresult* r = nullptr;
+  explicit Result(PGresult* res) : r(res) {}
+  Result(Result&& o) noexcept : r(o.r) { o.r = nullptr; }
+  ~Result() { PQclear(r); }
+  int rows() const { return PQntuples(r); }
+  std::string text(int row, int col) const { return PQgetvalue(r, row, col); }
+  int64_t i64(int row, int col) const { return std::stoll(PQgetvalue(r, row, col)); }
+  double f64(int row, int col) const { return std::stod(PQgetvalue(r, row, col)); }
+  int affected() const { return std::atoi(PQcmdTuples(r)); }
+};
+
+class Connection {
+ public:
+  explicit Connection(const std::string& url) : url_(url) { connect(); }
+  ~Connection() { PQfinish(conn_); }
+  void connect() {
+    if (conn_) PQfinish(conn_);
+    conn_ = PQconnectdb(url_.c_str());
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      const std::string why = PQerrorMessage(conn_);
+      throw StoreError("cannot connect to PostgreSQL (" + redacted() + "): " + why);
+    }
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  }
+  bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+  /// Runs one statement with text parameters; throws StoreError on failure.
+  Result run(const std::string& sql, const std::vector<std::string>& params = {}) {
+    if (!healthy()) {
+      PQreset(conn_);
+      if (!healthy()) throw StoreError("PostgreSQL connection lost (" + redacted() + ")");
+    }
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p.c_str());
+    Result res(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
+                            values.empty() ? nullptr : values.data(), nullptr, nullptr, 0));
+    const auto status = PQresultStatus(res.r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      throw StoreError("PostgreSQL: " + std::string(PQresultErrorMessage(res.r)) + " in: " + sql.substr(0, 80));
+    }
+    return res;
+  }
+  void exec_script(const std::string& sql) {
+    Result res(PQexec(conn_, sql.c_str()));
+    if (PQresultStatus(res.r) != PGRES_COMMAND_OK && PQresultStatus(res.r) != PGRES_TUPLES_OK) {
+      throw StoreError("PostgreSQL: " + std::string(PQresultErrorMessage(res.r)));
+    }
+  }
+  std::string redacted() const {
+    // postgresql://user:secret@host/db -> postgresql://user:***@host/db
+    const size_t scheme = url_.find("://");
+    const size_t at = url_.find('@');
+    const size_t colon = url_.find(':', scheme == std::string::npos ? 0 : scheme + 3);
+    if (scheme != std::string::npos && at != std::string::npos && colon != std::string::npos && colon < at) {
+      return url_.substr(0, colon + 1) + "***" + url_.substr(at);
+    }
+    return url_;
+  }
+
+ private:
+  std::string url_;
+  PGconn* conn_ = nullptr;
+};
+
+class PostgresStore : public Store {
+ public:
+  explicit PostgresStore(const std::string& url) : url_(url), db_(url) { migrate(); }
+
+  std::string backend() const override { return "postgresql"; }
+
+  void insert_shares(const std::vector<mining::AcceptedShare>& shares) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    constexpr size_t kChunk = 500;
+    for (size_t start = 0; start < shares.size(); start += kChunk) {
+      std::string sql = "INSERT INTO shares (address, worker, difficulty, height, created_ms, is_block, hash) VALUES ";
+      std::vector<std::string> params;
+      for (size_t i = start; i < std::min(shares.size(), start + kChunk); ++i) {
+        const auto& s = shares[i];
+        const size_t n = params.size();
+        sql += std::string(i == start ? "" : ",") + "($" + std::to_string(n + 1) + ",$" + std::to_string(n + 2) + ",$" +
+               std::to_string(n + 3) + ",$" + std::to_string(n + 4) + ",$" + std::to_string(n + 5) + ",$" +
+               std::to_string(n + 6) + ",$" + std::to_string(n + 7) + ")";
+        char diff[40];
+        std::snprintf(diff, sizeof diff, "%.17g", s.difficulty);
+        params.insert(params.end(), {s.address, s.worker, diff, std::to_string(s.height),
+                                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                        s.time.time_since_epoch())
+                                                        .count()),
+                                     s.is_block ? "1" : "0", s.hash.hex()});
+      }
+      db_.run(sql, params);
+    }
+    tx.commit();
+  }
+
+  uint64_t count_shares() override {
+    std::lock_guard lock(mutex_);
+    return static_cast<uint64_t>(db_.run("SELECT COUNT(*) FROM shares").i64(0, 0));
+  }
+
+  std::vector<WeightedShare> pplns_window(int64_t until_ms, double window) override {
+    std::lock_guard lock(mutex_);
+    std::vector<WeightedShare> out;
+    double sum = 0;
+    int64_t before_id = INT64_MAX;
+    // Page backwards so a huge share table is not read at once.
+    while (sum < window) {
+      const Result r = db_.run(
+          "SELECT id, address, difficulty FROM shares WHERE created_ms <= $1 AND id < $2 ORDER BY id DESC LIMIT 5000",
+          {std::to_string(until_ms), std::to_string(before_id)});
+      if (r.rows() == 0) break;
+      for (int i = 0; i < r.rows() && sum < window; ++i) {
+        out.push_back({r.text(i, 1), r.f64(i, 2)});
+        sum += out.back().difficulty;
+        before_id = r.i64(i, 0);
+      }
+      if (r.rows() < 5000) break;
+    }
+    return out;
+  }
+
+  bool insert_block(const BlockRecord& b) override {
+    std::lock_guard lock(mutex_);
+    char diff[40];
+    std::snprintf(diff, sizeof diff, "%.17g", b.network_difficulty);
+    return db_.run("INSERT INTO blocks (hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
+                   " confirmations) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (hash) DO NOTHING",
+                   {b.hash, std::to_string(b.height), std::to_string(b.reward_sats), b.finder, b.status,
+                    std::to_string(b.found_ms), diff, b.scheme, std::to_string(b.confirmations)})
+               .affected() == 1;
+  }
+
+  std::vector<BlockRecord> blocks(const std::optional<std::string>& status, int limit) override {
+    std::lock_guard lock(mutex_);
+    const std::string sql = std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty,"
+                                        " scheme, confirmations FROM blocks") +
+                            (status ? " WHERE status = $2" : "") + " ORDER BY height DESC, found_ms DESC LIMIT $1";
+    std::vector<std::string> params = {std::to_string(limit)};
+    if (status) params.push_back(*status);
+    const Result r = db_.run(sql, params);
+    std::vector<BlockRecord> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      out.push_back({r.text(i, 0), r.i64(i, 1), r.i64(i, 2), r.text(i, 3), r.text(i, 4), r.i64(i, 5), r.f64(i, 6),
+                     r.text(i, 7), r.i64(i, 8)});
+    }
+    return out;
+  }
+
+  void set_confirmations(const std::string& hash, int64_t confirmations) override {
+    std::lock_guard lock(mutex_);
+    db_.run("UPDATE blocks SET confirmations = $1 WHERE hash = $2", {std::to_string(confirmations), hash});
+  }
+
+  bool credit_block(const std::string& hash, const std::map<std::string, int64_t>& credits, int64_t pool_sats) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    if (db_.run("UPDATE blocks SET status = 'confirmed' WHERE hash = $1 AND status = 'pending'", {hash}).affected() != 1) {
+      return false;
+    }
+    for (const auto& [address, sats] : credits) change(address, sats, "share_reward", hash);
+    if (pool_sats != 0) change(kPoolAccount, pool_sats, "fee", hash);
+    tx.commit();
+    return true;
+  }
+
+  bool orphan_block(const std::string& hash) override {
+    std::lock_guard lock(mutex_);
+    return db_.run("UPDATE blocks SET status = 'orphaned' WHERE hash = $1 AND status = 'pending'", {hash}).affected() == 1;
+  }
+
+  std::map<std::string, int64_t> balances() override {
+    std::lock_guard lock(mutex_);
+    const Result r = db_.run("SELECT address, sats FROM balances");
+    std::map<std::string, int64_t> out;
+    for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.i64(i, 1);
+    return out;
+  }
+
+  std::vector<BalanceChange> balance_changes(const std::string& address, int limit) override {
+    std::lock_guard lock(mutex_);
+    const Result r = db_.run("SELECT address, delta_sats, reason, reference, created_ms FROM balance_changes"
+                             " WHERE address = $1 ORDER BY id DESC LIMIT $2",
+                             {address, std::to_string(limit)});
+    std::vector<BalanceChange> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.i64(i, 1), r.text(i, 2), r.text(i, 3), r.i64(i, 4)});
+    return out;
+  }
+
+  int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    const std::string now = std::to_string(now_ms());
+    const int64_t id = db_.run("INSERT INTO payments (status, comment, created_ms, updated_ms) VALUES ('pending', '', $1, $1)"
+                               " RETURNING id",
+                               {now})
+                           .i64(0, 0);
+    db_.run("UPDATE payments SET comment = $1 WHERE id = $2", {comment_prefix + std::to_string(id), std::to_string(id)});
+    for (const auto& [address, sats] : amounts) {
+      const Result bal = db_.run("SELECT sats FROM balances WHERE address = $1 FOR UPDATE", {address});
+      const int64_t have = bal.rows() ? bal.i64(0, 0) : 0;
+      if (have < sats) throw StoreError("balance of " + address + " is " + std::to_string(have) + " sat, below " + std::to_string(sats));
+      db_.run("INSERT INTO payment_items (payment_id, address, sats) VALUES ($1, $2, $3)",
+              {std::to_string(id), address, std::to_string(sats)});
+      change(address, -sats, "payout", "payment " + std::to_string(id));
+    }
+    tx.commit();
+    return id;
+  }
+
+  void complete_payment(int64_t id, const std::string& txid) override {
+    std::lock_guard lock(mutex_);
+    db_.run("UPDATE payments SET status = 'sent', txid = $1, updated_ms = $2 WHERE id = $3 AND status = 'pending'",
+            {txid, std::to_string(now_ms()), std::to_string(id)});
+  }
+
+  void release_payment(int64_t id) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    if (db_.run("UPDATE payments SET status = 'released', updated_ms = $1 WHERE id = $2 AND status = 'pending'",
+                {std::to_string(now_ms()), std::to_string(id)})
+            .affected() != 1) {
+      return;
+    }
+    const Result items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(id)});
+    for (int i = 0; i < items.rows(); ++i) {
+      change(items.text(i, 0), items.i64(i, 1), "correction", "payment " + std::to_string(id) + " released");
+    }
+    tx.commit();
+  }
+
+  std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
+    std::lock_guard lock(mutex_);
+    const std::string sql = std::string("SELECT id, status, comment, txid, created_ms FROM payments") +
+                            (status ? " WHERE status = $2" : "") + " ORDER BY id DESC LIMIT $1";
+    std::vector<std::string> params = {std::to_string(limit)};
+    if (status) params.push_back(*status);
+    const Result r = db_.run(sql, params);
+    std::vector<PaymentRecord> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.i64(i, 4), {}});
+    for (auto& p : out) {
+      const Result items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(p.id)});
+      for (int i = 0; i < items.rows(); ++i) p.amounts[items.text(i, 0)] = items.i64(i, 1);
+    }
+    return out;
+  }
+
+  std::optional<std::string> setting(const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    const Result r = db_.run("SELECT value FROM settings WHERE key = $1", {key});
+    if (r.rows() == 0) return std::nullopt;
+    return r.text(0, 0);
+  }
+
+  void set_setting(const std::string& key, const std::string& value) override {
+    std::lock_guard lock(mutex_);
+    db_.run("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            {key, value});
+  }
+
+  bool try_acquire_leadership() override {
+    std::lock_guard lock(leader_mutex_);
+    try {
+      if (leader_ && leader_conn_ && leader_conn_->healthy()) return true;
+      leader_ = false;
+      if (!leader_conn_ || !leader_conn_->healthy()) leader_conn_ = std::make_unique<Connection>(url_);
+      leader_ = leader_conn_->run("SELECT pg_try_advisory_lock($1)", {std::to_string(kLeaderLockKey)}).text(0, 0) == "t";
+    } catch (const StoreError&) {
+      leader_ = false;
+      leader_conn_.reset();
+    }
+    return leader_;
+  }
+
+ private:
+  struct Tx {
+    explicit Tx(Connection& c) : conn(c) { conn.run("BEGIN"); }
+    ~Tx() {
+      if (!done) {
+        try {
+          conn.run("ROLLBACK");
+        } catch (const StoreError&) {
+        }
+      }
+    }
+    void commit() {
+      conn.run("COMMIT");
+      done = true;
+    }
+    Connection& conn;
+    bool done = false;
+  };
+
+  void change(const std::string& address, int64_t delta, const std::string& reason, const std::string& reference) {
+    db_.run("INSERT INTO balances (address, sats) VALUES ($1, $2) ON CONFLICT (address) DO UPDATE SET sats = balances.sats + EXCLUDED.sats",
+            {address, std::to_string(delta)});
+    db_.run("INSERT INTO balance_changes (address, delta_sats, reason, reference, created_ms) VALUES ($1,$2,$3,$4,$5)",
+            {address, std::to_string(delta), reason, reference, std::to_string(now_ms())});
+  }
+
+  void migrate() {
+    std::lock_guard lock(mutex_);
+    // Instances starting together must not migrate twice: serialize on a transaction lock.
+    Tx tx(db_);
+    db_.run("SELECT pg_advisory_xact_lock(7230419)");
+    db_.run("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    const Result r = db_.run("SELECT value FROM settings WHERE key = 'schema_version'");
+    const int64_t current = r.rows() ? std::stoll(r.text(0, 0)) : 0;
+    const auto steps = migrations("postgresql");
+    for (int64_t v = current; v < static_cast<int64_t>(steps.size()); ++v) {
+      db_.exec_script(steps[static_cast<size_t>(v)]);
+      db_.run("INSERT INTO settings (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+              {std::to_string(v + 1)});
+    }
+    tx.commit();
+  }
+
+  std::string url_;
+  std::mutex mutex_;
+  Connection db_;
+  std::mutex leader_mutex_;
+  std::unique_ptr<Connection> leader_conn_;
+  bool leader_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_postgres_store(const std::string& url) { return std::make_unique<PostgresStore>(url); }
+
+}  // namespace pool::store

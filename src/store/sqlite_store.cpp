@@ -1,0 +1,323 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include "store/migrations.h"
+
+namespace pool::store {
+
+namespace {
+
+/// One prepared statement; binds by position (1-based) and steps.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw StoreError("SQLite: cannot prepare '" + sql + "': " + sqlite3_errmsg(db));
+    }
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  /// Steps once; true while a row is available.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(std::string("SQLite: ") + sqlite3_errmsg(db_));
+  }
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  int64_t i64(int col) { return sqlite3_column_int64(stmt_, col); }
+  double f64(int col) { return sqlite3_column_double(stmt_, col); }
+  std::string text(int col) {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? reinterpret_cast<const char*>(p) : "";
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                        nullptr) != SQLITE_OK) {
+      const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw StoreError("cannot open SQLite database '" + path + "': " + why);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=FULL");
+    exec("PRAGMA foreign_keys=ON");
+    migrate();
+  }
+  ~SqliteStore() override { sqlite3_close(db_); }
+
+  std::string backend() const override { return "sqlite"; }
+
+  void insert_shares(const std::vector<mining::AcceptedShare>& shares) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    Stmt s(db_, "INSERT INTO shares (address, worker, difficulty, height, created_ms, is_block, hash) VALUES (?,?,?,?,?,?,?)");
+    for (const auto& share : shares) {
+      s.bind(1, share.address).bind(2, share.worker).bind(3, share.difficulty).bind(4, share.height);
+      s.bind(5, static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(share.time.time_since_epoch()).count()));
+      s.bind(6, static_cast<int64_t>(share.is_block ? 1 : 0)).bind(7, share.hash.hex());
+      s.step();
+      s.reset();
+    }
+    tx.commit();
+  }
+
+  uint64_t count_shares() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT COUNT(*) FROM shares");
+    s.step();
+    return static_cast<uint64_t>(s.i64(0));
+  }
+
+  std::vector<WeightedShare> pplns_window(int64_t until_ms, double window) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT address, difficulty FROM shares WHERE created_ms <= ? ORDER BY id DESC");
+    s.bind(1, until_ms);
+    std::vector<WeightedShare> out;
+    double sum = 0;
+    while (sum < window && s.step()) {
+      out.push_back({s.text(0), s.f64(1)});
+      sum += out.back().difficulty;
+    }
+    return out;
+  }
+
+  bool insert_block(const BlockRecord& b) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_,
+           "INSERT OR IGNORE INTO blocks (hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
+           " confirmations) VALUES (?,?,?,?,?,?,?,?,?)");
+    s.bind(1, b.hash).bind(2, b.height).bind(3, b.reward_sats).bind(4, b.finder).bind(5, b.status);
+    s.bind(6, b.found_ms).bind(7, b.network_difficulty).bind(8, b.scheme).bind(9, b.confirmations);
+    s.step();
+    return sqlite3_changes(db_) == 1;
+  }
+
+  std::vector<BlockRecord> blocks(const std::optional<std::string>& status, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
+                            " confirmations FROM blocks") +
+                    (status ? " WHERE status = ?" : "") + " ORDER BY height DESC, found_ms DESC LIMIT ?");
+    int i = 1;
+    if (status) s.bind(i++, *status);
+    s.bind(i, static_cast<int64_t>(limit));
+    std::vector<BlockRecord> out;
+    while (s.step()) {
+      out.push_back({s.text(0), s.i64(1), s.i64(2), s.text(3), s.text(4), s.i64(5), s.f64(6), s.text(7), s.i64(8)});
+    }
+    return out;
+  }
+
+  void set_confirmations(const std::string& hash, int64_t confirmations) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE blocks SET confirmations = ? WHERE hash = ?");
+    s.bind(1, confirmations).bind(2, hash);
+    s.step();
+  }
+
+  bool credit_block(const std::string& hash, const std::map<std::string, int64_t>& credits, int64_t pool_sats) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    Stmt mark(db_, "UPDATE blocks SET status = 'confirmed' WHERE hash = ? AND status = 'pending'");
+    mark.bind(1, hash);
+    mark.step();
+    if (sqlite3_changes(db_) != 1) return false;
+    for (const auto& [address, sats] : credits) change(address, sats, "share_reward", hash);
+    if (pool_sats != 0) change(kPoolAccount, pool_sats, "fee", hash);
+    tx.commit();
+    return true;
+  }
+
+  bool orphan_block(const std::string& hash) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE blocks SET status = 'orphaned' WHERE hash = ? AND status = 'pending'");
+    s.bind(1, hash);
+    s.step();
+    return sqlite3_changes(db_) == 1;
+  }
+
+  std::map<std::string, int64_t> balances() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT address, sats FROM balances");
+    std::map<std::string, int64_t> out;
+    while (s.step()) out[s.text(0)] = s.i64(1);
+    return out;
+  }
+
+  std::vector<BalanceChange> balance_changes(const std::string& address, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT address, delta_sats, reason, reference, created_ms FROM balance_changes WHERE address = ?"
+                " ORDER BY id DESC LIMIT ?");
+    s.bind(1, address).bind(2, static_cast<int64_t>(limit));
+    std::vector<BalanceChange> out;
+    while (s.step()) out.push_back({s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4)});
+    return out;
+  }
+
+  int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    const int64_t now = now_ms();
+    Stmt ins(db_, "INSERT INTO payments (status, comment, created_ms, updated_ms) VALUES ('pending', '', ?, ?)");
+    ins.bind(1, now).bind(2, now);
+    ins.step();
+    const int64_t id = sqlite3_last_insert_rowid(db_);
+    Stmt comment(db_, "UPDATE payments SET comment = ? WHERE id = ?");
+    comment.bind(1, comment_prefix + std::to_string(id)).bind(2, id);
+    comment.step();
+    Stmt item(db_, "INSERT INTO payment_items (payment_id, address, sats) VALUES (?,?,?)");
+    for (const auto& [address, sats] : amounts) {
+      Stmt bal(db_, "SELECT sats FROM balances WHERE address = ?");
+      bal.bind(1, address);
+      const int64_t have = bal.step() ? bal.i64(0) : 0;
+      if (have < sats) throw StoreError("balance of " + address + " is " + std::to_string(have) + " sat, below " + std::to_string(sats));
+      item.bind(1, id).bind(2, address).bind(3, sats);
+      item.step();
+      item.reset();
+      change(address, -sats, "payout", "payment " + std::to_string(id));
+    }
+    tx.commit();
+    return id;
+  }
+
+  void complete_payment(int64_t id, const std::string& txid) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE payments SET status = 'sent', txid = ?, updated_ms = ? WHERE id = ? AND status = 'pending'");
+    s.bind(1, txid).bind(2, now_ms()).bind(3, id);
+    s.step();
+  }
+
+  void release_payment(int64_t id) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    Stmt mark(db_, "UPDATE payments SET status = 'released', updated_ms = ? WHERE id = ? AND status = 'pending'");
+    mark.bind(1, now_ms()).bind(2, id);
+    mark.step();
+    if (sqlite3_changes(db_) != 1) return;
+    Stmt items(db_, "SELECT address, sats FROM payment_items WHERE payment_id = ?");
+    items.bind(1, id);
+    while (items.step()) change(items.text(0), items.i64(1), "correction", "payment " + std::to_string(id) + " released");
+    tx.commit();
+  }
+
+  std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, std::string("SELECT id, status, comment, txid, created_ms FROM payments") +
+                    (status ? " WHERE status = ?" : "") + " ORDER BY id DESC LIMIT ?");
+    int i = 1;
+    if (status) s.bind(i++, *status);
+    s.bind(i, static_cast<int64_t>(limit));
+    std::vector<PaymentRecord> out;
+    while (s.step()) out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.i64(4), {}});
+    for (auto& p : out) {
+      Stmt items(db_, "SELECT address, sats FROM payment_items WHERE payment_id = ?");
+      items.bind(1, p.id);
+      while (items.step()) p.amounts[items.text(0)] = items.i64(1);
+    }
+    return out;
+  }
+
+  std::optional<std::string> setting(const std::string& key) override {
+    std::lock_guard lock(mutex_);
+    return setting_locked(key);
+  }
+
+  void set_setting(const std::string& key, const std::string& value) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    s.bind(1, key).bind(2, value);
+    s.step();
+  }
+
+  bool try_acquire_leadership() override { return true; }
+
+ private:
+  /// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
+  struct Tx {
+    explicit Tx(SqliteStore& s) : store(s) { store.exec("BEGIN IMMEDIATE"); }
+    ~Tx() {
+      if (!done) sqlite3_exec(store.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    void commit() {
+      store.exec("COMMIT");
+      done = true;
+    }
+    SqliteStore& store;
+    bool done = false;
+  };
+
+  void exec(const std::string& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      const std::string why = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw StoreError("SQLite: " + why + " in: " + sql.substr(0, 80));
+    }
+  }
+
+  std::optional<std::string> setting_locked(const std::string& key) {
+    Stmt s(db_, "SELECT value FROM settings WHERE key = ?");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+  }
+
+  // Balance update plus its change-log row (inside the caller's transaction).
+  void change(const std::string& address, int64_t delta, const std::string& reason, const std::string& reference) {
+    Stmt up(db_, "INSERT INTO balances (address, sats) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET sats = sats + excluded.sats");
+    up.bind(1, address).bind(2, delta);
+    up.step();
+    Stmt log(db_, "INSERT INTO balance_changes (address, delta_sats, reason, reference, created_ms) VALUES (?,?,?,?,?)");
+    log.bind(1, address).bind(2, delta).bind(3, reason).bind(4, reference).bind(5, now_ms());
+    log.step();
+  }
+
+  void migrate() {
+    std::lock_guard lock(mutex_);
+    exec("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    const auto steps = migrations("sqlite");
+    const int64_t current = std::stoll(setting_locked("schema_version").value_or("0"));
+    for (int64_t v = current; v < static_cast<int64_t>(steps.size()); ++v) {
+      Tx tx(*this);
+      exec(steps[static_cast<size_t>(v)]);
+      Stmt s(db_, "INSERT INTO settings (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+      s.bind(1, std::to_string(v + 1));
+      s.step();
+      tx.commit();
+    }
+  }
+
+  std::mutex mutex_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path) { return std::make_unique<SqliteStore>(path); }
+
+}  // namespace pool::store

@@ -1,0 +1,106 @@
+#pragma once
+// The one storage interface: shares, blocks, balances with their change log, payments and
+// settings. Implemented by SQLite (embedded default) and PostgreSQL (several pool instances).
+// All money is integer satoshis. Every method is one transaction and thread-safe.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "mining/accepted_share.h"
+
+namespace pool::store {
+
+/// Thrown when the database cannot be opened or a statement fails; the message says which.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct WeightedShare {
+  std::string address;
+  double difficulty = 0;
+};
+
+struct BlockRecord {
+  std::string hash;  // display hex
+  int64_t height = 0;
+  int64_t reward_sats = 0;  // the coinbase value (subsidy + fees)
+  std::string finder;       // worker name
+  std::string status = "pending";  // pending | confirmed | orphaned
+  int64_t found_ms = 0;
+  double network_difficulty = 0;
+  std::string scheme = "pplns";  // pplns | solo
+  int64_t confirmations = 0;
+};
+
+struct BalanceChange {
+  std::string address;
+  int64_t delta_sats = 0;
+  std::string reason;     // share_reward | payout | fee | correction
+  std::string reference;  // block hash or payment id
+  int64_t created_ms = 0;
+};
+
+struct PaymentRecord {
+  int64_t id = 0;
+  std::string status;  // pending | sent | released
+  std::string comment;
+  std::string txid;
+  int64_t created_ms = 0;
+  std::map<std::string, int64_t> amounts;
+};
+
+/// The special account that receives the pool fee and rounding remainders.
+inline constexpr const char* kPoolAccount = "(pool)";
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual std::string backend() const = 0;
+
+  /// Records shares in one transaction (the group commit).
+  virtual void insert_shares(const std::vector<mining::AcceptedShare>& shares) = 0;
+  virtual uint64_t count_shares() = 0;
+  /// Newest-first shares created at or before until_ms, until their difficulty reaches window.
+  virtual std::vector<WeightedShare> pplns_window(int64_t until_ms, double window) = 0;
+
+  /// Inserts a found block; false when it is already recorded.
+  virtual bool insert_block(const BlockRecord& block) = 0;
+  virtual std::vector<BlockRecord> blocks(const std::optional<std::string>& status, int limit) = 0;
+  virtual void set_confirmations(const std::string& hash, int64_t confirmations) = 0;
+  /// pending -> confirmed with its credits and the pool's part, atomically. False when the block
+  /// is not pending (already credited or orphaned): crediting is idempotent.
+  virtual bool credit_block(const std::string& hash, const std::map<std::string, int64_t>& credits,
+                            int64_t pool_sats) = 0;
+  /// pending -> orphaned. False when it was not pending.
+  virtual bool orphan_block(const std::string& hash) = 0;
+
+  virtual std::map<std::string, int64_t> balances() = 0;
+  virtual std::vector<BalanceChange> balance_changes(const std::string& address, int limit) = 0;
+
+  /// Writes a pending payment and reserves (debits) its amounts in one transaction. Throws
+  /// StoreError if any balance is short. Returns the payment id.
+  virtual int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) = 0;
+  virtual void complete_payment(int64_t id, const std::string& txid) = 0;
+  /// pending -> released, giving the reserved amounts back.
+  virtual void release_payment(int64_t id) = 0;
+  virtual std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) = 0;
+
+  virtual std::optional<std::string> setting(const std::string& key) = 0;
+  virtual void set_setting(const std::string& key, const std::string& value) = 0;
+
+  /// Whether this instance may run maturity and payouts. SQLite: always. PostgreSQL: holds a
+  /// session advisory lock; another instance takes over when this one's connection dies.
+  virtual bool try_acquire_leadership() = 0;
+};
+
+/// Opens `sqlite:///path` or `postgresql://...` and runs the migrations.
+std::unique_ptr<Store> open_store(const std::string& url);
+
+int64_t now_ms();
+
+}  // namespace pool::store

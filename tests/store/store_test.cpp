@@ -1,0 +1,163 @@
+// One storage suite, run against SQLite and PostgreSQL: shares, the PPLNS window, blocks and
+// their states, balances with their change log, payouts and their reservation, settings.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_databases.h"
+
+namespace pool::store {
+namespace {
+
+mining::AcceptedShare share(const std::string& address, double difficulty, int64_t ms) {
+  mining::AcceptedShare s;
+  s.address = address;
+  s.worker = address + ".w";
+  s.difficulty = difficulty;
+  s.height = 100;
+  s.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+  return s;
+}
+
+BlockRecord block(const std::string& hash, int64_t height) {
+  BlockRecord b;
+  b.hash = hash;
+  b.height = height;
+  b.reward_sats = 5000000000;
+  b.finder = "A.w";
+  b.found_ms = 1000;
+  b.network_difficulty = 10;
+  return b;
+}
+
+class StoreSuite : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string why;
+    db = GetParam() == "postgresql" ? test::make_postgres_database(&why) : test::make_sqlite_database();
+    if (!db) {
+      if (test::in_ci()) FAIL() << "PostgreSQL must be tested in CI: " << why;
+      GTEST_SKIP() << why;
+    }
+    store = open_store(db->url());
+  }
+  std::unique_ptr<test::TestDatabase> db;
+  std::unique_ptr<Store> store;
+};
+
+TEST_P(StoreSuite, SharesAndPplnsWindow) {
+  store->insert_shares({share("A", 4, 100), share("B", 2, 200), share("A", 1, 300), share("C", 8, 900)});
+  EXPECT_EQ(store->count_shares(), 4u);
+  // Newest first from t=300: A(1), B(2), A(4) reach 5 after three shares.
+  const auto w = store->pplns_window(300, 3);
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].address, "A");
+  EXPECT_DOUBLE_EQ(w[0].difficulty, 1);
+  EXPECT_EQ(w[1].address, "B");
+  EXPECT_EQ(store->pplns_window(300, 100).size(), 3u);  // all shares up to t=300, not C's later one
+  EXPECT_TRUE(store->pplns_window(50, 100).empty());
+}
+
+TEST_P(StoreSuite, BlocksMoveFromPendingOnceOnly) {
+  EXPECT_TRUE(store->insert_block(block("aa", 101)));
+  EXPECT_FALSE(store->insert_block(block("aa", 101)));
+  EXPECT_TRUE(store->insert_block(block("bb", 102)));
+  EXPECT_EQ(store->blocks(std::string("pending"), 10).size(), 2u);
+  store->set_confirmations("aa", 42);
+  EXPECT_EQ(store->blocks(std::nullopt, 10).back().confirmations, 42);
+
+  EXPECT_TRUE(store->credit_block("aa", {{"A", 300}, {"B", 200}}, 7));
+  EXPECT_FALSE(store->credit_block("aa", {{"A", 300}}, 0));  // idempotent: never credited twice
+  EXPECT_TRUE(store->orphan_block("bb"));
+  EXPECT_FALSE(store->credit_block("bb", {{"A", 1}}, 0));  // an orphan is never credited
+  EXPECT_FALSE(store->orphan_block("aa"));
+  const auto balances = store->balances();
+  EXPECT_EQ(balances.at("A"), 300);
+  EXPECT_EQ(balances.at("B"), 200);
+  EXPECT_EQ(balances.at(kPoolAccount), 7);
+  EXPECT_EQ(store->blocks(std::string("confirmed"), 10).size(), 1u);
+  EXPECT_EQ(store->blocks(std::string("orphaned"), 10).size(), 1u);
+  const auto changes = store->balance_changes("A", 10);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].reason, "share_reward");
+  EXPECT_EQ(changes[0].reference, "aa");
+}
+
+TEST_P(StoreSuite, PaymentsReserveCompleteAndRelease) {
+  store->insert_block(block("cc", 103));
+  store->credit_block("cc", {{"A", 1000}, {"B", 500}}, 0);
+  const int64_t id = store->create_payment({{"A", 1000}, {"B", 500}}, "payout-");
+  auto pending = store->payments(std::string("pending"), 10);
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].comment, "payout-" + std::to_string(id));
+  EXPECT_EQ(pending[0].amounts.at("A"), 1000);
+  EXPECT_EQ(store->balances().at("A"), 0);  // reserved
+  store->release_payment(id);
+  EXPECT_EQ(store->balances().at("A"), 1000);
+  store->release_payment(id);  // twice is harmless
+  EXPECT_EQ(store->balances().at("A"), 1000);
+  const int64_t id2 = store->create_payment({{"A", 600}}, "payout-");
+  store->complete_payment(id2, "txid2");
+  const auto sent = store->payments(std::string("sent"), 10);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].txid, "txid2");
+  EXPECT_EQ(store->balances().at("A"), 400);
+  EXPECT_THROW(store->create_payment({{"B", 501}}, "payout-"), StoreError);  // more than the balance
+  EXPECT_EQ(store->balances().at("B"), 500);                                 // nothing reserved
+  EXPECT_TRUE(store->payments(std::string("pending"), 10).empty());
+  std::vector<std::string> reasons;
+  for (const auto& c : store->balance_changes("A", 10)) reasons.push_back(c.reason);
+  EXPECT_EQ(reasons, (std::vector<std::string>{"payout", "correction", "payout", "share_reward"}));
+}
+
+TEST_P(StoreSuite, SettingsAndReopenKeepData) {
+  EXPECT_EQ(store->setting("x"), std::nullopt);
+  store->set_setting("x", "1");
+  store->set_setting("x", "2");
+  store->insert_shares({share("A", 1, 1)});
+  store.reset();
+  store = open_store(db->url());  // migrations are not run twice; data survives
+  EXPECT_EQ(store->setting("x"), "2");
+  EXPECT_EQ(store->setting("schema_version"), "1");
+  EXPECT_EQ(store->count_shares(), 1u);
+  EXPECT_TRUE(store->try_acquire_leadership());
+}
+
+TEST_P(StoreSuite, BatchOfManyShares) {
+  std::vector<mining::AcceptedShare> batch;
+  for (int i = 0; i < 2500; ++i) batch.push_back(share(i % 2 ? "A" : "B", 0.5, i));
+  store->insert_shares(batch);
+  EXPECT_EQ(store->count_shares(), 2500u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreSuite, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+TEST(StoreUrl, UnsupportedUrlIsNamed) {
+  try {
+    open_store("mysql://x");
+    FAIL();
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("mysql://x"), std::string::npos);
+  }
+  EXPECT_THROW(open_store("sqlite:////nonexistent-dir/x.db"), StoreError);
+}
+
+TEST(PostgresLeadership, OnlyOneInstanceLeadsAndTheOtherTakesOver) {
+  std::string why;
+  auto db = test::make_postgres_database(&why);
+  if (!db) {
+    if (test::in_ci()) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  auto first = open_store(db->url());
+  auto second = open_store(db->url());
+  EXPECT_TRUE(first->try_acquire_leadership());
+  EXPECT_FALSE(second->try_acquire_leadership());
+  EXPECT_TRUE(first->try_acquire_leadership());  // keeps it
+  first.reset();                                  // the leader dies: its session lock is released
+  EXPECT_TRUE(second->try_acquire_leadership());
+}
+
+}  // namespace
+}  // namespace pool::store

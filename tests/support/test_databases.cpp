@@ -1,0 +1,91 @@
+#include "support/test_databases.h"
+
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <stdexcept>
+
+namespace pool::test {
+
+namespace {
+
+std::string unique_name(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  std::random_device rd;
+  return prefix + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" + std::to_string(rd() % 100000);
+}
+
+class SqliteDatabase : public TestDatabase {
+ public:
+  SqliteDatabase() : path_(std::filesystem::temp_directory_path() / (unique_name("pool_test_") + ".db")) {}
+  ~SqliteDatabase() override {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix, ignored);
+  }
+  std::string url() const override { return "sqlite:///" + path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void admin(const std::string& url, const std::string& sql) {
+  PGconn* c = PQconnectdb(url.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    const std::string why = PQerrorMessage(c);
+    PQfinish(c);
+    throw std::runtime_error("cannot connect to " + url + ": " + why);
+  }
+  PGresult* r = PQexec(c, sql.c_str());
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const std::string why = PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(c);
+  if (!ok) throw std::runtime_error(sql + ": " + why);
+}
+
+class PostgresDatabase : public TestDatabase {
+ public:
+  explicit PostgresDatabase(std::string server) : server_(std::move(server)), name_(unique_name("pool_test_")) {
+    admin(server_, "CREATE DATABASE " + name_);
+  }
+  ~PostgresDatabase() override {
+    try {
+      admin(server_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (const std::exception&) {
+    }
+  }
+  std::string url() const override {
+    // Replace the database part of the server URL with ours.
+    const size_t slash = server_.find('/', server_.find("://") + 3);
+    const size_t query = server_.find('?');
+    std::string base = slash == std::string::npos ? server_ : server_.substr(0, slash);
+    return base + "/" + name_ + (query == std::string::npos ? "" : server_.substr(query));
+  }
+
+ private:
+  std::string server_, name_;
+};
+
+}  // namespace
+
+bool in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci && std::string(ci) == "true";
+}
+
+std::unique_ptr<TestDatabase> make_sqlite_database() { return std::make_unique<SqliteDatabase>(); }
+
+std::unique_ptr<TestDatabase> make_postgres_database(std::string* why) {
+  const char* url = std::getenv("POOL_TEST_POSTGRES_URL");
+  if (!url || !*url) {
+    if (why) *why = kPostgresSkip;
+    return nullptr;
+  }
+  return std::make_unique<PostgresDatabase>(url);
+}
+
+}  // namespace pool::test
