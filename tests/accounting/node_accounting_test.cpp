@@ -1,0 +1,134 @@
+// The money path against the strict test node: blocks by two miners mature after 100 blocks and
+// are credited by PPLNS; a block lost to a reorg is orphaned and never credited; payouts pay
+// each miner once from the node's wallet.
+#include <gtest/gtest.h>
+
+#include "accounting/maturity.h"
+#include "accounting/payouts.h"
+#include "bitcoin/address.h"
+#include "mining/job_builder.h"
+#include "support/mining_helpers.h"
+#include "support/test_databases.h"
+#include "util/json.h"
+
+namespace pool::accounting {
+namespace {
+
+const std::string kMinerA = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d";
+const std::string kMinerB = "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz";
+
+mining::AcceptedShare share(const std::string& address, double difficulty, int64_t ms) {
+  mining::AcceptedShare s;
+  s.address = address;
+  s.worker = address + ".rig";
+  s.difficulty = difficulty;
+  s.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+  return s;
+}
+
+class NodeAccounting : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string why;
+    db = GetParam() == "postgresql" ? test::make_postgres_database(&why) : test::make_sqlite_database();
+    if (!db) {
+      if (test::in_ci()) FAIL() << why;
+      GTEST_SKIP() << why;
+    }
+    store = store::open_store(db->url());
+  }
+  // The pool finds a block paying the wallet (the pool address); the finder's share is recorded.
+  std::string pool_block(const std::string& finder, int64_t found_ms) {
+    auto tmpl = std::make_shared<const node::BlockTemplate>(f.node->get_block_template());
+    const mining::Job job = mining::build_job(tmpl, f.wallet_script, {}, "1", true);
+    const auto solution = test::solve(job, test::base_solution(job), job.network_target);
+    const auto result = mining::submit_block(*f.node, mining::assemble_block(job, solution), job.height);
+    EXPECT_EQ(result.status, mining::SubmitStatus::kAccepted);
+    mining::FoundBlock found{std::make_shared<const mining::Job>(job), solution, share(finder, 0, found_ms)};
+    record_found_block(*store, found, result, "pplns");
+    return result.hash.hex();
+  }
+
+  test::NodeFixture f;
+  std::unique_ptr<test::TestDatabase> db;
+  std::unique_ptr<store::Store> store;
+  MaturityOptions options{"pplns", 1.0, 1e12, 100};  // a window wide enough for every share
+};
+
+TEST_P(NodeAccounting, TwoMinersCreditedAndOrphanNeverCredited) {
+  store->insert_shares({share(kMinerA, 3, 1000), share(kMinerB, 1, 2000)});
+  const std::string first = pool_block(kMinerA, 2500);
+  store->insert_shares({share(kMinerA, 1, 3000), share(kMinerB, 1, 4000)});
+  const std::string second = pool_block(kMinerB, 4500);
+  store->insert_shares({share(kMinerA, 5, 5000)});
+  const std::string third = pool_block(kMinerA, 5500);
+
+  // The third block is reorganized away: another branch becomes the best chain.
+  f.rpc->call("invalidateblock", "[\"" + third + "\"]");
+  f.rpc->call("generatetoaddress", "[2,\"" + f.wallet_address + "\"]");
+  EXPECT_EQ(check_maturity(*store, *f.node, options), 1);  // orphaned at once
+  EXPECT_EQ(store->blocks(std::string("orphaned"), 10).at(0).hash, third);
+  EXPECT_TRUE(store->balances().empty());  // nothing credited before maturity
+
+  f.rpc->call("generatetoaddress", "[96,\"" + f.wallet_address + "\"]");  // tip 100: first block 100 confirmations, second 99
+  EXPECT_EQ(check_maturity(*store, *f.node, options), 1);                 // only the first matured
+  f.rpc->call("generatetoaddress", "[1,\"" + f.wallet_address + "\"]");
+  EXPECT_EQ(check_maturity(*store, *f.node, options), 1);
+  EXPECT_EQ(check_maturity(*store, *f.node, options), 0);  // crediting happens once
+
+  // Block 1: 4,950,000,000 split 3:1. Block 2: window A 4, B 2 (A's later share is after it).
+  const auto balances = store->balances();
+  EXPECT_EQ(balances.at(kMinerA), 3712500000LL + 3300000000LL);
+  EXPECT_EQ(balances.at(kMinerB), 1237500000LL + 1650000000LL);
+  EXPECT_EQ(balances.at(store::kPoolAccount), 2 * 50000000);
+  EXPECT_EQ(store->blocks(std::string("confirmed"), 10).size(), 2u);
+  EXPECT_EQ(store->blocks(std::string("pending"), 10).size(), 0u);
+
+  // Payout: once the wallet can spend the coinbases (101 confirmations) it pays both miners.
+  f.rpc->call("generatetoaddress", "[2,\"" + f.wallet_address + "\"]");
+  PayoutOptions po;
+  po.min_payout_sats = 100000;
+  po.network = bitcoin::Network::kRegtest;
+  po.comment_prefix = "test payout ";
+  const auto report = run_payouts(*store, *f.node, po);
+  EXPECT_TRUE(report.error.empty()) << report.error;
+  EXPECT_EQ(report.recipients, 2);
+  const auto paid_a = util::parse_json(util::to_json(f.rpc->call("test_paidto", "[\"" + kMinerA + "\"]")));
+  EXPECT_EQ(paid_a["amount_sats"].GetInt64(), 7012500000);
+  EXPECT_EQ(paid_a["outputs"].GetInt(), 1);
+  EXPECT_EQ(store->balances().at(kMinerA), 0);
+  EXPECT_EQ(store->balances().at(store::kPoolAccount), 100000000);  // the fee stays
+  EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 0);         // nothing left to pay
+}
+
+TEST_P(NodeAccounting, InsufficientFundsLeavesBalancesUntouched) {
+  store->insert_shares({share(kMinerA, 1, 1000)});
+  const std::string block = pool_block(kMinerA, 1500);
+  f.rpc->call("generatetoaddress", "[99,\"" + f.wallet_address + "\"]");  // matured for the pool, not spendable (101)
+  EXPECT_EQ(check_maturity(*store, *f.node, options), 1);
+  PayoutOptions po;
+  po.network = bitcoin::Network::kRegtest;
+  const auto report = run_payouts(*store, *f.node, po);
+  EXPECT_NE(report.error.find("Insufficient funds"), std::string::npos) << report.error;
+  EXPECT_EQ(store->balances().at(kMinerA), 4950000000);
+  EXPECT_TRUE(store->payments(std::string("pending"), 10).empty());
+  f.rpc->call("generatetoaddress", "[2,\"" + f.wallet_address + "\"]");
+  EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 1);  // retried later, paid once
+}
+
+TEST_P(NodeAccounting, InvalidAddressIsNotPaid) {
+  store->insert_shares({share("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", 1, 1000)});
+  pool_block("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", 1500);
+  f.rpc->call("generatetoaddress", "[101,\"" + f.wallet_address + "\"]");
+  check_maturity(*store, *f.node, options);
+  PayoutOptions po;
+  po.network = bitcoin::Network::kRegtest;
+  EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 0);  // a mainnet address on regtest
+  EXPECT_EQ(store->balances().at("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"), 4950000000);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, NodeAccounting, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace pool::accounting
