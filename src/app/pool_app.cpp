@@ -230,5 +230,6 @@ std::string PoolApp::monitor_line() {
 uint16_t PoolApp::stratum_port() const { return parts_->server ? parts_->server->port() : 0; }
 bitcoin::Network PoolApp::network() const { return parts_->network; }
 const std::string& PoolApp::payout_address() const { return parts_->payout_address; }
+bool PoolApp::is_accounting_leader() const { return parts_->accounting && parts_->accounting->is_leader(); }
 
 }  // namespace pool::app

@@ -29,6 +29,8 @@ class PoolApp {
   uint16_t stratum_port() const;
   bitcoin::Network network() const;
   const std::string& payout_address() const;
+  /// Whether this instance currently runs maturity and payouts (see Store::try_acquire_leadership).
+  bool is_accounting_leader() const;
 
  private:
   struct Parts;

@@ -1,0 +1,106 @@
+// "A share the pool answered true to is a share recorded": a miner counts its accepted shares,
+// the real poold process is SIGKILLed mid-stream, and the database holds every one of them.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "bitcoin/sha256.h"
+#include "store/store.h"
+#include "support/test_databases.h"
+#include "testnode/test_node.h"
+#include "tools/minerlib/line_client.h"
+#include "tools/minerlib/miner_work.h"
+#include "util/json.h"
+
+extern char** environ;
+
+namespace pool::app {
+namespace {
+
+uint16_t free_port() {
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return a.local_endpoint().port();
+}
+
+TEST(Durability, EveryAcceptedShareSurvivesKill9) {
+  testnode::TestNodeOptions node_options;
+  node_options.bits = 0x1d00ffff;  // shares are never blocks
+  testnode::TestNode node(node_options);
+  node.start();
+  auto db = test::make_sqlite_database();
+  const uint16_t port = free_port();
+  const auto config_path = std::filesystem::temp_directory_path() / ("pool-durability-" + std::to_string(::getpid()) + ".ini");
+  std::ofstream(config_path) << "[bitcoin]\nuser = pool\npassword = pool\nport = " << node.port()
+                             << "\n[stratum]\nhost = 127.0.0.1\nport = " << port
+                             << "\ndifficulty = 1e-9\nmin_difficulty = 1e-9\nmax_difficulty = 1e-9\n"
+                                "[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n[database]\ndb_path = "
+                             << db->url() << "\n[log]\nlevel = warn\n";
+  std::string path = POOLD_PATH, flag = "--config", cfg = config_path.string();
+  char* argv[] = {path.data(), flag.data(), cfg.data(), nullptr};
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, POOLD_PATH, nullptr, nullptr, argv, environ), 0);
+
+  std::unique_ptr<minerlib::LineClient> c;
+  for (int attempt = 0; attempt < 200 && !c; ++attempt) {
+    try {
+      c = std::make_unique<minerlib::LineClient>("127.0.0.1", port);
+    } catch (const std::runtime_error&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // waiting for the child to listen
+    }
+  }
+  ASSERT_TRUE(c) << "poold did not start listening";
+  const std::string worker = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.durable";
+  c->send(R"({"id":1,"method":"mining.subscribe","params":[]})" "\n"
+          R"({"id":2,"method":"mining.authorize","params":[")" + worker + R"(","x"]})" "\n");
+  bitcoin::Bytes en1;
+  std::optional<minerlib::MinerJob> job;
+  while (!job) {
+    auto d = util::parse_json(*c->read_line());
+    if (d.HasMember("id") && d["id"].IsInt() && d["id"].GetInt() == 1) en1 = bitcoin::from_hex(d["result"][1].GetString());
+    if (d.HasMember("method") && std::string(d["method"].GetString()) == "mining.notify") job = minerlib::parse_notify(d["params"]);
+  }
+  const auto target = bitcoin::target_from_difficulty(1e-9);
+  std::string burst;
+  for (uint32_t i = 0; i < 3000; ++i) {
+    bitcoin::Bytes en2(8, 0);
+    bitcoin::write_be32(en2.data() + 4, i);
+    const auto header = minerlib::build_header(*job, en1, en2, job->ntime, 0, job->version);
+    const auto nonce = minerlib::scan_nonces(header, target, 0, 1u << 20);
+    burst += minerlib::submit_line(std::to_string(100 + i), worker, *job, en2, job->ntime, *nonce, 0);
+  }
+  c->send(burst);
+  // Read replies until a good number are in, then kill the pool while the rest are in flight.
+  int accepted = 0;
+  while (accepted < 1000) {
+    auto line = c->read_line();
+    ASSERT_TRUE(line);
+    if (line->find("\"result\":true") != std::string::npos) ++accepted;
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  try {
+    while (auto line = c->read_line(std::chrono::milliseconds(500))) {
+      if (line->find("\"result\":true") != std::string::npos) ++accepted;
+    }
+  } catch (const std::runtime_error&) {
+    // the connection died with the pool
+  }
+  auto store = store::open_store(db->url());
+  EXPECT_GE(store->count_shares(), static_cast<uint64_t>(accepted));
+  EXPECT_LT(accepted, 3000) << "the kill came too late to prove anything";
+  std::filesystem::remove(config_path);
+  node.stop();
+}
+
+}  // namespace
+}  // namespace pool::app

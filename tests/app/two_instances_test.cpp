@@ -1,0 +1,108 @@
+// Several pool instances, one PostgreSQL database: both record shares into the same PPLNS
+// window; exactly one runs maturity and payouts; the other takes over when it stops.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "app/pool_app.h"
+#include "bitcoin/sha256.h"
+#include "store/store.h"
+#include "support/test_databases.h"
+#include "testnode/test_node.h"
+#include "tools/minerlib/line_client.h"
+#include "tools/minerlib/miner_work.h"
+#include "util/json.h"
+
+namespace pool::app {
+namespace {
+
+bool eventually(const std::function<bool()>& condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+// Submits `count` shares as `worker` and returns how many were accepted.
+int submit_shares(uint16_t port, const std::string& worker, int count) {
+  minerlib::LineClient c("127.0.0.1", port);
+  c.send(R"({"id":1,"method":"mining.subscribe","params":[]})" "\n"
+         R"({"id":2,"method":"mining.authorize","params":[")" + worker + R"(","x"]})" "\n");
+  bitcoin::Bytes en1;
+  std::optional<minerlib::MinerJob> job;
+  while (!job) {
+    auto d = util::parse_json(*c.read_line());
+    if (d.HasMember("id") && d["id"].IsInt() && d["id"].GetInt() == 1) en1 = bitcoin::from_hex(d["result"][1].GetString());
+    if (d.HasMember("method") && std::string(d["method"].GetString()) == "mining.notify") job = minerlib::parse_notify(d["params"]);
+  }
+  int accepted = 0;
+  for (int i = 0; i < count; ++i) {
+    bitcoin::Bytes en2(8, 0);
+    bitcoin::write_be32(en2.data() + 4, static_cast<uint32_t>(i));
+    const auto header = minerlib::build_header(*job, en1, en2, job->ntime, 0, job->version);
+    const auto nonce = minerlib::scan_nonces(header, bitcoin::target_from_difficulty(1e-9), 0, 1u << 20);
+    c.send(minerlib::submit_line(std::to_string(100 + i), worker, *job, en2, job->ntime, *nonce, 0));
+    while (true) {
+      const std::string line = *c.read_line();
+      if (line.find("\"id\":" + std::to_string(100 + i)) == std::string::npos) continue;
+      if (line.find("\"result\":true") != std::string::npos) ++accepted;
+      break;
+    }
+  }
+  return accepted;
+}
+
+TEST(TwoInstances, ShareOneDatabaseAndOneLeader) {
+  std::string why;
+  auto db = test::make_postgres_database(&why);
+  if (!db) {
+    if (test::in_ci()) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  testnode::TestNodeOptions node_options;
+  node_options.bits = 0x1d00ffff;
+  testnode::TestNode node(node_options);
+  node.start();
+  auto config = [&] {
+    Config c = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node.port()) +
+                                    "\n[stratum]\nhost = 127.0.0.1\ndifficulty = 1e-9\nmin_difficulty = 1e-9\n"
+                                    "max_difficulty = 1e-9\n[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n"
+                                    "[database]\ndb_path = " + db->url() + "\n",
+                                "two.ini");
+    c.stratum.port = 0;
+    return c;
+  };
+  std::atomic<bool> stop{false};
+  auto first = std::make_unique<PoolApp>(config());
+  auto second = std::make_unique<PoolApp>(config());
+  ASSERT_TRUE(first->start(stop));
+  ASSERT_TRUE(second->start(stop));
+  ASSERT_TRUE(eventually([&] { return first->is_accounting_leader() || second->is_accounting_leader(); }));
+  EXPECT_NE(first->is_accounting_leader(), second->is_accounting_leader());  // exactly one
+
+  const int a = submit_shares(first->stratum_port(), "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.one", 20);
+  const int b = submit_shares(second->stratum_port(), "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz.two", 20);
+  EXPECT_EQ(a, 20);
+  EXPECT_EQ(b, 20);
+  auto store = store::open_store(db->url());
+  EXPECT_EQ(store->count_shares(), 40u);
+  const auto window = store->pplns_window(store::now_ms(), 1e9);
+  std::set<std::string> addresses;
+  for (const auto& s : window) addresses.insert(s.address);
+  EXPECT_EQ(addresses.size(), 2u);  // one window holds both instances' miners
+
+  // The leader stops; the other instance takes over.
+  PoolApp* leader = first->is_accounting_leader() ? first.get() : second.get();
+  PoolApp* follower = leader == first.get() ? second.get() : first.get();
+  leader->stop();
+  if (leader == first.get()) first.reset(); else second.reset();
+  EXPECT_TRUE(eventually([&] { return follower->is_accounting_leader(); }));
+  follower->stop();
+  node.stop();
+}
+
+}  // namespace
+}  // namespace pool::app
