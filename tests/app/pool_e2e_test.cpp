@@ -10,6 +10,7 @@
 #include "bitcoin/address.h"
 #include "bitcoin/sha256.h"
 #include "bitcoin/target.h"
+#include "store/store.h"
 #include "testnode/test_node.h"
 #include "tools/minerlib/line_client.h"
 #include "tools/minerlib/miner_work.h"
@@ -124,6 +125,42 @@ TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
   EXPECT_GE(height, 1);
   EXPECT_LE(height, accepted);
   node.stop();
+}
+
+// SOLO: each miner's coinbase pays its own address; blocks are recorded, no balances arise.
+TEST(PoolEndToEnd, SoloPaysTheFinderDirectly) {
+  testnode::TestNodeOptions node_options;
+  testnode::TestNode node(node_options);
+  node.start();
+  const std::string db_path =
+      (std::filesystem::temp_directory_path() / ("pool-solo-" + std::to_string(::getpid()) + ".db")).string();
+  Config config = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node.port()) +
+                                       "\n[stratum]\nhost = 127.0.0.1\ndifficulty = 0.000001\n[pool]\npayout_scheme = solo\n"
+                                       "address = " + std::string(kPoolAddress) + "\n[database]\ndb_path = sqlite:///" + db_path + "\n",
+                                   "solo.ini");
+  config.stratum.port = 0;
+  PoolApp app(config);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(app.start(stop));
+  const std::string finder = "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz";
+  const MinerResult r = mine(app.stratum_port(), finder + ".solo", 3);
+  app.stop();
+  EXPECT_GE(r.accepted, 1);
+  const bitcoin::Bytes finder_script = bitcoin::address_to_script(finder, bitcoin::Network::kRegtest);
+  node.service().with_chain([&](auto& chain, auto&, auto&) {
+    ASSERT_GE(chain.height(), 1);
+    for (int64_t h = 1; h <= chain.height(); ++h) {
+      EXPECT_EQ(chain.find(*chain.hash_at(h))->block.transactions[0].outputs[0].script_pubkey, finder_script) << h;
+    }
+  });
+  auto store = store::open_store("sqlite:///" + db_path);
+  const auto blocks = store->blocks(std::nullopt, 100);
+  ASSERT_FALSE(blocks.empty());
+  EXPECT_EQ(blocks[0].scheme, "solo");
+  EXPECT_TRUE(store->balances().empty());
+  EXPECT_GE(store->count_shares(), static_cast<uint64_t>(r.accepted));
+  node.stop();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
 }
 
 }  // namespace

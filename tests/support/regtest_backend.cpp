@@ -43,6 +43,7 @@ class TestNodeBackend : public RegtestBackend {
   }
   ~TestNodeBackend() override { node_.stop(); }
   std::string name() const override { return "testnode"; }
+  uint16_t rpc_port() const override { return node_.port(); }
   void add_transactions(int n) override { rpc_->call("test_addtransactions", "[" + std::to_string(n) + "]"); }
 
  private:
@@ -61,7 +62,7 @@ class BitcoindBackend : public RegtestBackend {
     datadir_ = std::filesystem::temp_directory_path() / ("pool-bitcoind-" + std::to_string(::getpid()) + "-" +
                                                           std::to_string(std::rand()));
     std::filesystem::create_directories(datadir_);
-    const uint16_t rpc_port = free_port();
+    const uint16_t rpc_port = rpc_port_ = free_port();
     std::vector<std::string> args = {path,
                                      "-regtest",
                                      "-datadir=" + datadir_.string(),
@@ -112,6 +113,7 @@ class BitcoindBackend : public RegtestBackend {
     std::filesystem::remove_all(datadir_, ignored);
   }
   std::string name() const override { return "bitcoind"; }
+  uint16_t rpc_port() const override { return rpc_port_; }
   void add_transactions(int n) override {
     for (int i = 0; i < n; ++i) {
       const std::string to = rpc_->call("getnewaddress", "[]", "/wallet/pool").GetString();
@@ -122,6 +124,7 @@ class BitcoindBackend : public RegtestBackend {
  private:
   std::filesystem::path datadir_;
   pid_t pid_ = -1;
+  uint16_t rpc_port_ = 0;
 };
 
 }  // namespace

@@ -18,6 +18,7 @@ class RegtestBackend {
   /// Puts n transactions in the mempool (segwit, some chained so templates carry depends).
   virtual void add_transactions(int n) = 0;
 
+  virtual uint16_t rpc_port() const = 0;
   /// Mines n blocks to the wallet address.
   void generate(int n);
   node::RpcClient& rpc() { return *rpc_; }
