@@ -22,7 +22,7 @@ void ShareRecorder::record(const stratum::AcceptedShare& share, std::function<vo
     std::lock_guard lock(mutex_);
     if (queue_.empty()) oldest_ = std::chrono::steady_clock::now();
     queue_.emplace_back(share, std::move(done));
-    if (queue_.size() < max_batch_ && queue_.size() > 1) return;  // the writer is already waiting for the deadline
+    if (queue_.size() > 1 && queue_.size() < max_batch_) return;  // the writer has been woken already
   }
   wake_.notify_one();
 }
@@ -42,8 +42,11 @@ void ShareRecorder::run() {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;
-      // Group commit: wait until the batch is full or its oldest share has waited max_delay.
-      wake_.wait_until(lock, oldest_ + max_delay_, [&] { return stopping_ || queue_.size() >= max_batch_; });
+      // Group commit: optionally wait until the batch is full or its oldest share has waited
+      // max_delay; by default take what is there now (shares that came during the last commit).
+      if (max_delay_.count() > 0) {
+        wake_.wait_until(lock, oldest_ + max_delay_, [&] { return stopping_ || queue_.size() >= max_batch_; });
+      }
       const size_t n = std::min(queue_.size(), max_batch_);
       shares.clear();
       dones.clear();

@@ -1,7 +1,9 @@
 #pragma once
-// The durable ShareSink: accepted shares are written in group-commit batches (at most every
-// 10 ms or 1,000 shares, one transaction each), and a miner's `true` is released only after its
-// batch has committed. A failing database stalls acknowledgements; it never drops a share.
+// The durable ShareSink: accepted shares are written in group-commit batches (one transaction
+// each, at most 1,000 shares), and a miner's `true` is released only after its batch has
+// committed. The writer commits as soon as it is free, so a batch holds what arrived during the
+// previous commit (max_delay can add a wait to grow batches; it defaults to none, and is at most
+// 10 ms). A failing database stalls acknowledgements; it never drops a share.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -16,7 +18,7 @@ namespace pool::accounting {
 /// Owns the writer thread and the queue of shares waiting for their commit.
 class ShareRecorder : public stratum::ShareSink {
  public:
-  ShareRecorder(store::Store& store, std::chrono::milliseconds max_delay = std::chrono::milliseconds(10),
+  ShareRecorder(store::Store& store, std::chrono::milliseconds max_delay = std::chrono::milliseconds(0),
                 size_t max_batch = 1000);
   ~ShareRecorder() override;
 
