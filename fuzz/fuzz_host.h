@@ -25,6 +25,7 @@ class FuzzHost : public stratum::SessionHost {
   mining::JobPtr current_job() override { return registry.current(); }
   bitcoin::Network network() const override { return bitcoin::Network::kRegtest; }
   std::string claim_extranonce1(const std::string&) override { return "01020304"; }
+  void release_extranonce1(const std::string&) override {}
   mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& script, const std::string& suffix) override {
     return std::make_shared<const mining::Job>(mining::build_job(base->block_template, script, {}, base->id + suffix, base->clean_jobs));
   }

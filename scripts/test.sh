@@ -4,6 +4,7 @@
 # test command and what CI (.ci/run) calls. Its last line is ctest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$(pwd)
 scripts/deps.sh
 jobs=${JOBS:-2}
 
@@ -23,7 +24,7 @@ if [[ -z "${POOL_TEST_POSTGRES_URL:-}" && $(id -u) -eq 0 ]]; then
   echo "== PostgreSQL for the tests at $POOL_TEST_POSTGRES_URL"
 fi
 cleanup() {
-  [[ -n "$pg_dir" ]] && scripts/postgres.sh stop "$pg_dir"
+  if [[ -n "$pg_dir" ]]; then "$root/scripts/postgres.sh" stop "$pg_dir"; fi
   rm -f "${log:-}"
 }
 trap cleanup EXIT

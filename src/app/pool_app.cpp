@@ -215,15 +215,16 @@ std::string PoolApp::monitor_line() {
   p.last_monitor = now;
   std::string rejects;
   for (const auto& [reason, n] : s.rejects_by_reason) rejects += " " + reason + "=" + std::to_string(n);
-  char buf[512];
+  char buf[640];
   std::snprintf(buf, sizeof buf,
                 "connections=%llu authorized=%llu workers=%zu shares/s=%.1f accepted=%llu rejected=%llu%s%s blocks=%llu "
-                "hashrate=%.3g H/s rss=%.1f MiB",
+                "hashrate=%.3g H/s invalid_lines=%llu abuse_closes=%llu bans=%llu rss=%.1f MiB",
                 static_cast<unsigned long long>(s.connections), static_cast<unsigned long long>(s.authorized),
                 s.workers.size(), rate, static_cast<unsigned long long>(s.accepted),
                 static_cast<unsigned long long>(s.rejected), rejects.empty() ? "" : " rejects:", rejects.c_str(),
                 static_cast<unsigned long long>(s.blocks), s.hashrate,
-                static_cast<double>(resident_memory_bytes()) / (1024.0 * 1024.0));
+                static_cast<unsigned long long>(s.invalid_messages), static_cast<unsigned long long>(s.abuse_disconnects),
+                static_cast<unsigned long long>(s.bans), static_cast<double>(resident_memory_bytes()) / (1024.0 * 1024.0));
   return buf;
 }
 

@@ -110,7 +110,9 @@ bool StratumServer::Connection::process(const char* data, size_t size) {
 bool StratumServer::Connection::handle_line(std::string_view line) {
   thread_local std::vector<Outgoing> out;
   out.clear();
+  const int invalid_before = session_.invalid_messages();
   const bool keep = session_.handle_line(line, out);
+  if (session_.invalid_messages() != invalid_before) stats_.invalid_message();
   if (!was_authorized_ && session_.authorized()) {
     was_authorized_ = true;
     stats_.worker_authorized();
@@ -118,6 +120,7 @@ bool StratumServer::Connection::handle_line(std::string_view line) {
   deliver(out);
   if (!keep) {
     spdlog::info("stratum: closing {} ({}): {}", ip_, session_.user_agent(), session_.close_reason());
+    stats_.abuse_disconnect(session_.should_ban());
     closing_ = true;
     flush();
     if (writing_ == 0 && slots_.empty()) close(session_.close_reason(), session_.should_ban());
@@ -188,6 +191,22 @@ void StratumServer::Connection::new_job(const mining::JobPtr& job, const std::sh
   if (closed_ || closing_) return;
   scratch.clear();
   session_.on_new_job(job, notify, scratch);
+  deliver(scratch);
+  flush();
+}
+
+void StratumServer::Connection::change_version_mask(uint32_t mask, std::vector<Outgoing>& scratch) {
+  if (closed_ || closing_) return;
+  scratch.clear();
+  session_.change_version_mask(mask, scratch);
+  deliver(scratch);
+  flush();
+}
+
+void StratumServer::Connection::change_extranonce(std::vector<Outgoing>& scratch) {
+  if (closed_ || closing_) return;
+  scratch.clear();
+  session_.change_extranonce(scratch);
   deliver(scratch);
   flush();
 }

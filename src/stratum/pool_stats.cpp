@@ -52,6 +52,9 @@ StatsSnapshot PoolStats::snapshot(std::chrono::system_clock::time_point now) con
   s.accepted = accepted_;
   s.rejected = rejected_;
   s.blocks = blocks_;
+  s.invalid_messages = invalid_messages_;
+  s.abuse_disconnects = abuse_disconnects_;
+  s.bans = bans_;
   const int64_t b = bucket_of(now);
   std::lock_guard lock(mutex_);
   s.rejects_by_reason = rejects_by_reason_;

@@ -30,6 +30,9 @@ struct StatsSnapshot {
   uint64_t rejected = 0;
   uint64_t blocks = 0;
   std::map<std::string, uint64_t> rejects_by_reason;
+  uint64_t invalid_messages = 0;   // lines that were not JSON-RPC
+  uint64_t abuse_disconnects = 0;  // connections closed by the abuse limits
+  uint64_t bans = 0;               // IPs backed off
   std::vector<WorkerSnapshot> workers;
   double hashrate = 0;
 };
@@ -44,6 +47,11 @@ class PoolStats {
                       std::chrono::system_clock::time_point when);
   void share_rejected(const std::string& worker, const std::string& reason);
   void block_found() { ++blocks_; }
+  void invalid_message() { ++invalid_messages_; }
+  void abuse_disconnect(bool banned) {
+    ++abuse_disconnects_;
+    if (banned) ++bans_;
+  }
   void connection_opened() { ++connections_; }
   void connection_closed() { --connections_; }
   void worker_authorized() { ++authorized_; }
@@ -68,6 +76,7 @@ class PoolStats {
   std::unordered_map<std::string, Worker> workers_;
   std::map<std::string, uint64_t> rejects_by_reason_;
   std::atomic<uint64_t> accepted_{0}, rejected_{0}, blocks_{0};
+  std::atomic<uint64_t> invalid_messages_{0}, abuse_disconnects_{0}, bans_{0};
   std::atomic<int64_t> connections_{0}, authorized_{0};
 };
 

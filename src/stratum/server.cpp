@@ -44,6 +44,7 @@ class StratumServer::Host : public SessionHost {
   mining::JobPtr current_job() override { return server_.jobs_.current(); }
   bitcoin::Network network() const override { return server_.network_; }
   std::string claim_extranonce1(const std::string& requested) override { return server_.claim_extranonce1(requested); }
+  void release_extranonce1(const std::string& extranonce1) override { server_.release_extranonce1(extranonce1); }
   mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& payout_script,
                              const std::string& id_suffix) override {
     auto job = std::make_shared<mining::Job>(mining::build_job(base->block_template, payout_script,
@@ -96,6 +97,11 @@ std::string StratumServer::claim_extranonce1(const std::string& requested) {
     const std::string candidate = bitcoin::hex_u32(next_extranonce_++);
     if (extranonces_in_use_.insert(candidate).second) return candidate;
   }
+}
+
+void StratumServer::release_extranonce1(const std::string& extranonce1) {
+  std::lock_guard lock(mutex_);
+  extranonces_in_use_.erase(extranonce1);
 }
 
 bool StratumServer::is_banned(const std::string& ip) {
@@ -242,6 +248,26 @@ void StratumServer::show_message(const std::string& text) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker, line] {
       for (const auto& [raw, c] : worker->connections) c->send_shared(line);
+    });
+  }
+}
+
+void StratumServer::set_version_mask(uint32_t mask) {
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker, mask] {
+      std::vector<Outgoing> out;
+      for (const auto& [raw, c] : worker->connections) c->change_version_mask(mask, out);
+    });
+  }
+}
+
+void StratumServer::rotate_extranonces() {
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker] {
+      std::vector<Outgoing> out;
+      for (const auto& [raw, c] : worker->connections) c->change_extranonce(out);
     });
   }
 }

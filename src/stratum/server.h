@@ -59,6 +59,10 @@ class StratumServer {
   void broadcast(const mining::JobPtr& job);
   /// Sends client.show_message to every session.
   void show_message(const std::string& text);
+  /// Changes the version-rolling mask for everyone (mining.set_version_mask to those rolling).
+  void set_version_mask(uint32_t mask);
+  /// Gives every miner subscribed to extranonce changes a new extranonce1 (mining.set_extranonce).
+  void rotate_extranonces();
 
   PoolStats& stats() { return stats_; }
   /// Milliseconds the last broadcast took to reach (be written to) every session.
@@ -76,6 +80,7 @@ class StratumServer {
               size_t workers);
   bool is_banned(const std::string& ip);
   std::string claim_extranonce1(const std::string& requested);
+  void release_extranonce1(const std::string& extranonce1);
 
   ServerOptions options_;
   mining::JobRegistry& jobs_;

@@ -125,6 +125,34 @@ void Session::authorize(const Message& m, std::vector<Outgoing>& out) {
     }
   }
   if (first && subscribed_) send_work(host_.current_job(), true, out);
+  // Miners that did not say who they are in mining.subscribe are asked (the answer is logged).
+  if (first && user_agent_.empty()) {
+    out.push_back({server_request_line("client.get_version", "[]", "\"client.get_version\""), nullptr, std::nullopt});
+  }
+}
+
+void Session::change_version_mask(uint32_t pool_mask, std::vector<Outgoing>& out) {
+  config_.version_mask = pool_mask;
+  if (miner_mask_ == 0) return;  // never negotiated
+  version_mask_ = pool_mask & miner_mask_;
+  out.push_back({server_request_line("mining.set_version_mask", "[\"" + bitcoin::hex_u32(version_mask_) + "\"]"),
+                 nullptr, std::nullopt});
+}
+
+bool Session::change_extranonce(std::vector<Outgoing>& out) {
+  if (!extranonce_subscribed_ || !subscribed_) return false;
+  const std::string old = extranonce1_hex_;
+  extranonce1_hex_ = host_.claim_extranonce1("");
+  extranonce1_ = bitcoin::from_hex(extranonce1_hex_);
+  host_.release_extranonce1(old);
+  out.push_back({server_request_line("mining.set_extranonce", "[\"" + extranonce1_hex_ + "\"," +
+                                                                   std::to_string(config_.extranonce2_size) + "]"),
+                 nullptr, std::nullopt});
+  // Shares on the old extranonce are no longer ours to judge: start clean.
+  submitted_.clear();
+  personal_jobs_.clear();
+  if (authorized()) send_work(host_.current_job(), true, out);
+  return true;
 }
 
 void Session::configure(const Message& m, std::vector<Outgoing>& out) {
@@ -149,6 +177,7 @@ void Session::configure(const Message& m, std::vector<Outgoing>& out) {
                                                        v->GetStringLength() <= 8) {
         miner_mask = static_cast<uint32_t>(std::strtoul(v->GetString(), nullptr, 16));
       }
+      miner_mask_ = miner_mask;
       version_mask_ = config_.version_mask & miner_mask;
       result += "\"version-rolling\":true,\"version-rolling.mask\":\"" + bitcoin::hex_u32(version_mask_) + "\"";
     } else if (name == "minimum-difficulty") {

@@ -56,6 +56,12 @@ class Session {
   void on_new_job(const mining::JobPtr& job, const std::shared_ptr<const std::string>& notify, std::vector<Outgoing>& out);
   /// Periodic work: vardiff for quiet miners, keep-alive re-send of work.
   void on_tick(std::vector<Outgoing>& out);
+  /// The pool narrows or widens what may be rolled: sends mining.set_version_mask (the pool's new
+  /// mask intersected with what the miner asked for) to a miner that negotiated version rolling.
+  void change_version_mask(uint32_t pool_mask, std::vector<Outgoing>& out);
+  /// Gives a miner that subscribed to extranonce changes a new extranonce1 (mining.set_extranonce)
+  /// followed by clean work. Returns false (nothing sent) for miners that did not subscribe.
+  bool change_extranonce(std::vector<Outgoing>& out);
 
   bool subscribed() const { return subscribed_; }
   bool authorized() const { return !workers_.empty(); }
@@ -66,6 +72,7 @@ class Session {
   bool should_ban() const { return ban_; }
   const std::string& user_agent() const { return user_agent_; }
   uint64_t accepted() const { return accepted_; }
+  int invalid_messages() const { return invalid_messages_; }
   uint64_t rejected() const { return rejected_; }
   uint32_t version_mask() const { return version_mask_; }
 
@@ -104,6 +111,7 @@ class Session {
   std::unordered_map<std::string, std::pair<mining::JobPtr, std::string>> personal_jobs_;  // SOLO: id -> (job, base id)
   bitcoin::Uint256 tip_;
   uint32_t version_mask_ = 0;  // negotiated; 0 until mining.configure
+  uint32_t miner_mask_ = 0;    // what the miner asked to roll
   double last_work_sent_ = 0;
   int invalid_messages_ = 0;
   uint64_t accepted_ = 0, rejected_ = 0, abusive_rejects_ = 0;

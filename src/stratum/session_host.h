@@ -24,6 +24,8 @@ class SessionHost {
   /// The extranonce1 (hex) for a subscribing session: `requested` (a session id from an earlier
   /// connection) when it is free and well-formed, otherwise a fresh one.
   virtual std::string claim_extranonce1(const std::string& requested) = 0;
+  /// Returns an extranonce1 to the pool (after mining.set_extranonce gave the miner a new one).
+  virtual void release_extranonce1(const std::string& extranonce1) = 0;
   /// SOLO mode: the job rebuilt so its coinbase pays `payout_script` (same template, same
   /// merkle branch, a new id unique to this miner).
   virtual mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& payout_script,

@@ -102,5 +102,51 @@ TEST(Durability, EveryAcceptedShareSurvivesKill9) {
   node.stop();
 }
 
+// SIGTERM: stop accepting, flush recorded shares, tell miners to reconnect, exit 0 within 5 s.
+TEST(GracefulShutdown, SigtermExitsCleanlyAndTellsMinersToReconnect) {
+  testnode::TestNode node(testnode::TestNodeOptions{});
+  node.start();
+  auto db = test::make_sqlite_database();
+  const uint16_t port = free_port();
+  const auto config_path = std::filesystem::temp_directory_path() / ("pool-sigterm-" + std::to_string(::getpid()) + ".ini");
+  std::ofstream(config_path) << "[bitcoin]\nuser = pool\npassword = pool\nport = " << node.port()
+                             << "\n[stratum]\nhost = 127.0.0.1\nport = " << port
+                             << "\nreconnect_host = backup.pool.example\n[pool]\naddress = "
+                                "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n[database]\ndb_path = "
+                             << db->url() << "\n[log]\nlevel = warn\n";
+  std::string path = POOLD_PATH, flag = "--config", cfg = config_path.string();
+  char* argv[] = {path.data(), flag.data(), cfg.data(), nullptr};
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, POOLD_PATH, nullptr, nullptr, argv, environ), 0);
+  std::unique_ptr<minerlib::LineClient> c;
+  for (int attempt = 0; attempt < 200 && !c; ++attempt) {
+    try {
+      c = std::make_unique<minerlib::LineClient>("127.0.0.1", port);
+    } catch (const std::runtime_error&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // waiting for the child to listen
+    }
+  }
+  ASSERT_TRUE(c);
+  c->send(R"({"id":1,"method":"mining.subscribe","params":["t"]})" "\n");
+  ASSERT_TRUE(c->read_line());
+  const auto started = std::chrono::steady_clock::now();
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  bool reconnect = false;
+  try {
+    while (auto line = c->read_line(std::chrono::milliseconds(500))) {
+      reconnect = reconnect || line->find("client.reconnect") != std::string::npos;
+    }
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_TRUE(reconnect);
+  std::filesystem::remove(config_path);
+  node.stop();
+}
+
 }  // namespace
 }  // namespace pool::app

@@ -41,6 +41,7 @@ class FakeHost : public stratum::SessionHost {
     if (requested.size() == 8 && bitcoin::is_hex(requested)) return requested;
     return "0000000" + std::to_string(++extranonces % 10);
   }
+  void release_extranonce1(const std::string&) override {}
   mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& script, const std::string& suffix) override {
     return std::make_shared<const mining::Job>(mining::build_job(base->block_template, script, {}, base->id + suffix, base->clean_jobs));
   }

@@ -226,6 +226,7 @@ TEST_F(ServerTest, UnknownMethodAndBadJsonKeepTheConnection) {
   EXPECT_EQ(r["id"], "x");
   c.send("{this is not json\n");
   EXPECT_TRUE(next(c)["id"].IsNull());
+  EXPECT_EQ(server->stats().snapshot(std::chrono::system_clock::now()).invalid_messages, 1u);
   c.send(R"({"id":7,"method":"mining.ping"})" "\n");
   EXPECT_EQ(next(c)["id"].GetInt(), 7);
 }
@@ -321,6 +322,9 @@ TEST_F(ServerTest, AbusiveMinerIsDisconnectedAndBackedOff) {
   c.send(burst);
   EXPECT_TRUE(c.closed_by_peer());
   EXPECT_EQ(server->banned_ips(), 1u);
+  const auto stats = server->stats().snapshot(std::chrono::system_clock::now());
+  EXPECT_EQ(stats.abuse_disconnects, 1u);
+  EXPECT_EQ(stats.bans, 1u);
   LineClient again = connect();
   EXPECT_TRUE(again.closed_by_peer());
 }
@@ -360,6 +364,26 @@ TEST_F(ServerTest, ShowMessageAndGracefulStopWithReconnect) {
   EXPECT_EQ(r["params"][1].GetInt(), 3334);
   EXPECT_TRUE(c.closed_by_peer());
   server.reset();
+}
+
+TEST_F(ServerTest, VersionMaskAndExtranonceChangesReachMiners) {
+  start();
+  LineClient c = connect();
+  c.send(R"({"id":1,"method":"mining.configure","params":[["version-rolling","subscribe-extranonce"],{"version-rolling.mask":"ffffffff"}]})" "\n");
+  next(c);
+  Login l = login(c);
+  server->set_version_mask(0x0000e000);
+  auto m = next(c);
+  EXPECT_STREQ(m["method"].GetString(), "mining.set_version_mask");
+  EXPECT_STREQ(m["params"][0].GetString(), "0000e000");
+  server->rotate_extranonces();
+  m = next(c);
+  EXPECT_STREQ(m["method"].GetString(), "mining.set_extranonce");
+  EXPECT_NE(bitcoin::from_hex(m["params"][0].GetString()), l.extranonce1);
+  l.extranonce1 = bitcoin::from_hex(m["params"][0].GetString());
+  read_until_notify(c, l);
+  c.send(share(l, 1));
+  EXPECT_TRUE(next(c)["result"].GetBool());  // shares on the new extranonce are accepted
 }
 
 TEST_F(ServerTest, ListensOnIpv6) {

@@ -96,7 +96,7 @@ TEST_F(SessionTest, IdsAreEchoedExactly) {
 TEST_F(SessionTest, AuthorizeSendsDifficultyThenWork) {
   send(R"({"id":1,"method":"mining.subscribe","params":[]})");
   const auto out = send(std::string(R"({"id":2,"method":"mining.authorize","params":[")") + kAddress + R"(.w","x"]})");
-  ASSERT_EQ(out.size(), 3u);
+  ASSERT_EQ(out.size(), 4u);
   EXPECT_EQ(util::parse_json(out[0])["result"].GetBool(), true);
   EXPECT_NE(out[1].find("mining.set_difficulty"), std::string::npos);
   EXPECT_NE(out[1].find("[1e-07]"), std::string::npos);
@@ -109,6 +109,35 @@ TEST_F(SessionTest, AuthorizeSendsDifficultyThenWork) {
   EXPECT_EQ(std::string(p[6].GetString()).size(), 8u);
   EXPECT_EQ(std::string(p[7].GetString()).size(), 8u);
   EXPECT_TRUE(p[8].GetBool());
+  // The miner gave no user agent in mining.subscribe, so it is asked; its answer is kept.
+  EXPECT_NE(out[3].find("client.get_version"), std::string::npos);
+  send(R"({"id":"client.get_version","result":"bitaxe/2.4","error":null})");
+  EXPECT_EQ(session->user_agent(), "bitaxe/2.4");
+}
+
+TEST_F(SessionTest, VersionMaskChangesAreSentToRollingMinersOnly) {
+  login();
+  std::vector<Outgoing> out;
+  session->change_version_mask(0x00ffe000, out);
+  EXPECT_TRUE(out.empty());  // this miner never negotiated version rolling
+  send(R"({"id":5,"method":"mining.configure","params":[["version-rolling"],{"version-rolling.mask":"1fffe000"}]})");
+  session->change_version_mask(0x00ffe000, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(out[0].line.find(R"("mining.set_version_mask","params":["00ffe000"])"), std::string::npos) << out[0].line;
+  EXPECT_EQ(session->version_mask(), 0x00ffe000u);
+}
+
+TEST_F(SessionTest, ExtranonceChangesOnlyForSubscribedMiners) {
+  login();
+  std::vector<Outgoing> out;
+  EXPECT_FALSE(session->change_extranonce(out));
+  send(R"({"id":6,"method":"mining.extranonce.subscribe","params":[]})");
+  const std::string before = session->extranonce1_hex();
+  ASSERT_TRUE(session->change_extranonce(out));
+  EXPECT_NE(session->extranonce1_hex(), before);
+  EXPECT_NE(out[0].line.find("mining.set_extranonce"), std::string::npos);
+  EXPECT_NE(out[0].line.find(session->extranonce1_hex()), std::string::npos);
+  EXPECT_NE(texts(out).back().find("true]"), std::string::npos);  // followed by clean work
 }
 
 TEST_F(SessionTest, BadAddressIsRefusedWithReason) {
