@@ -10,7 +10,8 @@ if [[ "${1:-start}" == stop ]]; then
   rm -rf "$dir"
   exit 0
 fi
-port=${PGPORT_TEST:-55432}
+# A free loopback port unless one is given.
+port=${PGPORT_TEST:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [[ -n "$bin" ]] || { echo "postgres.sh: PostgreSQL is not installed" >&2; exit 1; }
 dir=$(mktemp -d /tmp/pool-pg.XXXXXX)
