@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (std::chrono::steady_clock::now() >= next_monitor) {
       spdlog::info("monitor: {}", app.monitor_line());
+      app.sample_statistics();
       next_monitor += std::chrono::seconds(30);
     }
   }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "accounting/accounting_service.h"
+#include "api/api_service.h"
 #include "accounting/share_recorder.h"
 #include "bitcoin/address.h"
 #include "mining/block_pipeline.h"
@@ -59,6 +60,8 @@ struct PoolApp::Parts {
   std::unique_ptr<mining::BlockPipeline> blocks;
   std::unique_ptr<mining::JobManager> jobs;
   std::unique_ptr<node::TipWatcher> watcher;
+  std::unique_ptr<api::ApiService> api;
+  std::unique_ptr<net::HttpServer> http;
   uint64_t last_accepted = 0;
   std::chrono::steady_clock::time_point last_monitor = std::chrono::steady_clock::now();
 };
@@ -185,10 +188,26 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
       *p.watcher_node, node::TipWatcher::Options{config_.bitcoin.zmq_hashblock, std::chrono::milliseconds(1000)},
       [&p](const node::TipEvent& e) { p.jobs->notify_new_tip(e); });
 
+  api::ApiSources sources;
+  sources.stats = &p.server->stats();
+  sources.store = p.store.get();
+  sources.jobs = &p.registry;
+  sources.network = p.network;
+  sources.payout_scheme = config_.pool.payout_scheme;
+  sources.fee_percentage = config_.pool.fee_percentage;
+  sources.node_rpc_latency_ms = [&p] { return p.rpc->last_latency().count() / 1000.0; };
+  sources.accounting_leader = [&p] { return p.accounting->is_leader(); };
+  p.api = std::make_unique<api::ApiService>(sources);
+  p.http = std::make_unique<net::HttpServer>(config_.api.host, config_.api.port,
+                                             [&p](const net::HttpRequest& r) { return p.api->handle(r); });
+
   p.server->start();
+  p.http->start();
   p.watcher->start();
   p.jobs->start();
   p.accounting->start();
+  p.api->sample(std::chrono::system_clock::now());
+  spdlog::info("api: dashboard and JSON API on http://{}:{}/", config_.api.host, p.http->port());
   spdlog::info("stratum: listening on {}:{} ({} threads); payout scheme {}, rewards to {}", config_.stratum.host,
                p.server->port(), so.threads, config_.pool.payout_scheme, p.payout_address);
   return true;
@@ -196,6 +215,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
 
 void PoolApp::stop() {
   Parts& p = *parts_;
+  if (p.http) p.http->stop();
   if (p.server) p.server->stop();  // stop accepting, flush shares, reconnect, close
   if (p.watcher) p.watcher->stop();
   if (p.jobs) p.jobs->stop();
@@ -229,6 +249,10 @@ std::string PoolApp::monitor_line() {
 }
 
 uint16_t PoolApp::stratum_port() const { return parts_->server ? parts_->server->port() : 0; }
+uint16_t PoolApp::api_port() const { return parts_->http ? parts_->http->port() : 0; }
+void PoolApp::sample_statistics() {
+  if (parts_->api) parts_->api->sample(std::chrono::system_clock::now());
+}
 bitcoin::Network PoolApp::network() const { return parts_->network; }
 const std::string& PoolApp::payout_address() const { return parts_->payout_address; }
 bool PoolApp::is_accounting_leader() const { return parts_->accounting && parts_->accounting->is_leader(); }

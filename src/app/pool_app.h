@@ -27,6 +27,9 @@ class PoolApp {
   /// One line of monitoring: connections, workers, shares/s, rejects, blocks, memory.
   std::string monitor_line();
   uint16_t stratum_port() const;
+  uint16_t api_port() const;
+  /// Records a hashrate sample for the API's history (main calls it every 30 s).
+  void sample_statistics();
   bitcoin::Network network() const;
   const std::string& payout_address() const;
   /// Whether this instance currently runs maturity and payouts (see Store::try_acquire_leadership).

@@ -41,7 +41,7 @@ TEST(Durability, EveryAcceptedShareSurvivesKill9) {
   std::ofstream(config_path) << "[bitcoin]\nuser = pool\npassword = pool\nport = " << node.port()
                              << "\n[stratum]\nhost = 127.0.0.1\nport = " << port
                              << "\ndifficulty = 1e-9\nmin_difficulty = 1e-9\nmax_difficulty = 1e-9\n"
-                                "[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n[database]\ndb_path = "
+                                "[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n[api]\nport = " << free_port() << "\n[database]\ndb_path = "
                              << db->url() << "\n[log]\nlevel = warn\n";
   std::string path = POOLD_PATH, flag = "--config", cfg = config_path.string();
   char* argv[] = {path.data(), flag.data(), cfg.data(), nullptr};
@@ -112,7 +112,7 @@ TEST(GracefulShutdown, SigtermExitsCleanlyAndTellsMinersToReconnect) {
   std::ofstream(config_path) << "[bitcoin]\nuser = pool\npassword = pool\nport = " << node.port()
                              << "\n[stratum]\nhost = 127.0.0.1\nport = " << port
                              << "\nreconnect_host = backup.pool.example\n[pool]\naddress = "
-                                "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n[database]\ndb_path = "
+                                "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n[api]\nport = " << free_port() << "\n[database]\ndb_path = "
                              << db->url() << "\n[log]\nlevel = warn\n";
   std::string path = POOLD_PATH, flag = "--config", cfg = config_path.string();
   char* argv[] = {path.data(), flag.data(), cfg.data(), nullptr};

@@ -11,6 +11,7 @@
 #include "bitcoin/sha256.h"
 #include "bitcoin/target.h"
 #include "store/store.h"
+#include "support/http_get.h"
 #include "testnode/test_node.h"
 #include "tools/minerlib/line_client.h"
 #include "tools/minerlib/miner_work.h"
@@ -87,6 +88,7 @@ TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
                                   kPoolAddress + "\n[database]\ndb_path = sqlite:///" + (std::filesystem::temp_directory_path() / ("pool-e2e-" + std::to_string(::getpid()) + ".db")).string() + "\n";
   Config config = load_config_text(config_text, "e2e.ini");
   config.stratum.port = 0;
+  config.api.port = 0;
   PoolApp app(config);
   std::atomic<bool> stop{false};
   ASSERT_TRUE(app.start(stop));
@@ -100,6 +102,41 @@ TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
     threads.emplace_back([&, i] { results[i] = mine(app.stratum_port(), workers[i], 6); });
   }
   for (auto& t : threads) t.join();
+
+  // The API sees what happened.
+  app.sample_statistics();
+  auto [status, body] = test::http_get(app.api_port(), "/api/pool");
+  EXPECT_EQ(status, 200);
+  auto pool = util::parse_json(body);
+  EXPECT_GT(pool["hashrate"].GetDouble(), 0);
+  EXPECT_EQ(pool["workers"].GetInt(), 3);
+  EXPECT_EQ(pool["miners"].GetInt(), 2);
+  EXPECT_GE(pool["blocks_found"].GetInt(), 1);
+  EXPECT_STREQ(pool["payout_scheme"].GetString(), "pplns");
+  EXPECT_STREQ(pool["network"]["chain"].GetString(), "regtest");
+  std::tie(status, body) = test::http_get(app.api_port(), "/api/miners/bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d");
+  EXPECT_EQ(status, 200);
+  auto miner = util::parse_json(body);
+  EXPECT_EQ(miner["workers"].Size(), 2u);
+  EXPECT_GT(miner["hashrate"].GetDouble(), 0);
+  EXPECT_EQ(miner["balance_sats"].GetInt64(), 0);  // nothing matured yet
+  std::tie(status, body) = test::http_get(app.api_port(), "/api/miners/bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
+  EXPECT_EQ(status, 400);  // a mainnet address on regtest
+  EXPECT_NE(util::parse_json(body)["error"].GetString(), std::string());
+  std::tie(status, body) = test::http_get(app.api_port(), "/api/nothing");
+  EXPECT_EQ(status, 404);
+  EXPECT_TRUE(util::parse_json(body).HasMember("error"));
+  std::tie(status, body) = test::http_get(app.api_port(), "/api/blocks");
+  EXPECT_EQ(status, 200);
+  EXPECT_GE(util::parse_json(body).Size(), 1u);
+  std::tie(status, body) = test::http_get(app.api_port(), "/metrics");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(body.find("pool_shares_total{result=\"accepted\"}"), std::string::npos);
+  EXPECT_NE(body.find("pool_blocks{status=\"pending\"}"), std::string::npos);
+  EXPECT_NE(body.find("pool_connections"), std::string::npos);
+  std::tie(status, body) = test::http_get(app.api_port(), "/");
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(body.find("<title>bitcoin-mining-pool</title>"), std::string::npos);
   app.stop();
 
   int accepted = 0;
@@ -139,6 +176,7 @@ TEST(PoolEndToEnd, SoloPaysTheFinderDirectly) {
                                        "address = " + std::string(kPoolAddress) + "\n[database]\ndb_path = sqlite:///" + db_path + "\n",
                                    "solo.ini");
   config.stratum.port = 0;
+  config.api.port = 0;
   PoolApp app(config);
   std::atomic<bool> stop{false};
   ASSERT_TRUE(app.start(stop));

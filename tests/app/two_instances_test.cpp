@@ -73,6 +73,7 @@ TEST(TwoInstances, ShareOneDatabaseAndOneLeader) {
                                     "[database]\ndb_path = " + db->url() + "\n",
                                 "two.ini");
     c.stratum.port = 0;
+    c.api.port = 0;
     return c;
   };
   std::atomic<bool> stop{false};

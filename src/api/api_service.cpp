@@ -1,0 +1,216 @@
+#include "api/api_service.h"
+
+#include <cstdio>
+#include <set>
+
+#include "api/dashboard.h"
+#include "bitcoin/address.h"
+#include "bitcoin/target.h"
+#include "util/json.h"
+
+namespace pool::api {
+
+namespace {
+
+net::HttpResponse json(int status, std::string body) { return {status, "application/json", std::move(body)}; }
+net::HttpResponse error(int status, const std::string& message) {
+  return json(status, "{\"error\":" + util::quote(message) + "}");
+}
+
+std::string num(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+int64_t unix_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::string block_json(const store::BlockRecord& b) {
+  return "{\"hash\":\"" + b.hash + "\",\"height\":" + std::to_string(b.height) + ",\"status\":\"" + b.status +
+         "\",\"confirmations\":" + std::to_string(b.confirmations) + ",\"reward_sats\":" +
+         std::to_string(b.reward_sats) + ",\"finder\":" + util::quote(b.finder) + ",\"found_ms\":" +
+         std::to_string(b.found_ms) + ",\"scheme\":\"" + b.scheme + "\"}";
+}
+
+std::string payment_json(const store::PaymentRecord& p) {
+  std::string amounts;
+  int64_t total = 0;
+  for (const auto& [address, sats] : p.amounts) {
+    amounts += (amounts.empty() ? "" : ",") + util::quote(address) + ":" + std::to_string(sats);
+    total += sats;
+  }
+  return "{\"id\":" + std::to_string(p.id) + ",\"status\":\"" + p.status + "\",\"txid\":\"" + p.txid +
+         "\",\"created_ms\":" + std::to_string(p.created_ms) + ",\"total_sats\":" + std::to_string(total) +
+         ",\"amounts\":{" + amounts + "}}";
+}
+
+}  // namespace
+
+ApiService::ApiService(ApiSources sources) : sources_(std::move(sources)) {}
+
+void ApiService::sample(std::chrono::system_clock::time_point now) {
+  const auto s = sources_.stats->snapshot(now);
+  std::lock_guard lock(mutex_);
+  const auto steady = std::chrono::steady_clock::now();
+  const double secs = std::max(1e-3, std::chrono::duration<double>(steady - last_sample_).count());
+  shares_per_second_ = static_cast<double>(s.accepted - last_accepted_) / secs;
+  last_accepted_ = s.accepted;
+  last_sample_ = steady;
+  history_.emplace_back(unix_ms(now), s.hashrate);
+  while (history_.size() > 2880) history_.pop_front();
+}
+
+net::HttpResponse ApiService::handle(const net::HttpRequest& request) {
+  if (request.method != "GET") return error(405, "only GET is supported");
+  std::string path = request.target.substr(0, request.target.find('?'));
+  try {
+    if (path == "/" || path == "/index.html") return {200, "text/html; charset=utf-8", std::string(kDashboardHtml)};
+    if (path == "/api/pool") return pool_json();
+    if (path == "/api/pool/history") return history_json();
+    if (path == "/api/blocks") return blocks_json();
+    if (path == "/api/payments") return payments_json();
+    if (path == "/metrics") return metrics();
+    if (path.rfind("/api/miners/", 0) == 0) return miner_json(path.substr(12));
+  } catch (const std::exception& e) {
+    return error(503, std::string("temporarily unavailable: ") + e.what());
+  }
+  return error(404, "no such endpoint: " + path + " (see docs/api.md)");
+}
+
+net::HttpResponse ApiService::pool_json() {
+  const auto s = sources_.stats->snapshot(std::chrono::system_clock::now());
+  std::set<std::string> miners;
+  for (const auto& w : s.workers) miners.insert(w.address);
+  const auto job = sources_.jobs->current();
+  std::string network = "null";
+  if (job) {
+    network = "{\"height\":" + std::to_string(job->height - 1) + ",\"difficulty\":" +
+              num(bitcoin::difficulty_from_bits(job->bits)) + ",\"chain\":\"" +
+              std::string(bitcoin::network_name(sources_.network)) + "\"}";
+  }
+  const auto blocks = sources_.store->blocks(std::nullopt, 1);
+  double rate;
+  {
+    std::lock_guard lock(mutex_);
+    rate = shares_per_second_;
+  }
+  return json(200, "{\"hashrate\":" + num(s.hashrate) + ",\"miners\":" + std::to_string(miners.size()) +
+                       ",\"workers\":" + std::to_string(s.workers.size()) + ",\"connections\":" +
+                       std::to_string(s.connections) + ",\"shares_per_second\":" + num(rate) +
+                       ",\"accepted_shares\":" + std::to_string(s.accepted) + ",\"rejected_shares\":" +
+                       std::to_string(s.rejected) + ",\"blocks_found\":" + std::to_string(s.blocks) +
+                       ",\"network\":" + network + ",\"last_block\":" +
+                       (blocks.empty() ? std::string("null") : block_json(blocks[0])) + ",\"payout_scheme\":\"" +
+                       sources_.payout_scheme + "\",\"fee_percentage\":" + num(sources_.fee_percentage) + "}");
+}
+
+net::HttpResponse ApiService::history_json() {
+  std::lock_guard lock(mutex_);
+  std::string out = "[";
+  for (const auto& [t, h] : history_) out += (out.size() > 1 ? "," : "") + std::string("[") + std::to_string(t) + "," + num(h) + "]";
+  return json(200, out + "]");
+}
+
+net::HttpResponse ApiService::miner_json(const std::string& address) {
+  try {
+    bitcoin::decode_address(address, sources_.network);
+  } catch (const bitcoin::AddressError& e) {
+    return error(400, "invalid address '" + address + "': " + e.what());
+  }
+  const auto s = sources_.stats->snapshot(std::chrono::system_clock::now());
+  std::string workers;
+  double hashrate = 0;
+  for (const auto& w : s.workers) {
+    if (w.address != address) continue;
+    hashrate += w.hashrate;
+    workers += (workers.empty() ? "" : ",") + std::string("{\"name\":") + util::quote(w.name) + ",\"hashrate\":" +
+               num(w.hashrate) + ",\"accepted\":" + std::to_string(w.accepted) + ",\"rejected\":" +
+               std::to_string(w.rejected) + ",\"last_share_ms\":" + std::to_string(unix_ms(w.last_share)) + "}";
+  }
+  const auto balances = sources_.store->balances();
+  const int64_t balance = balances.count(address) ? balances.at(address) : 0;
+  int64_t pending = 0, paid = 0;
+  std::string payments;
+  for (const auto& p : sources_.store->payments(std::nullopt, 1000)) {
+    auto it = p.amounts.find(address);
+    if (it == p.amounts.end()) continue;
+    if (p.status == "pending") pending += it->second;
+    if (p.status == "sent") {
+      paid += it->second;
+      payments += (payments.empty() ? "" : ",") + std::string("{\"id\":") + std::to_string(p.id) + ",\"txid\":\"" +
+                  p.txid + "\",\"sats\":" + std::to_string(it->second) + ",\"created_ms\":" + std::to_string(p.created_ms) + "}";
+    }
+  }
+  return json(200, "{\"address\":" + util::quote(address) + ",\"hashrate\":" + num(hashrate) + ",\"workers\":[" +
+                       workers + "],\"balance_sats\":" + std::to_string(balance) + ",\"pending_sats\":" +
+                       std::to_string(pending) + ",\"paid_sats\":" + std::to_string(paid) + ",\"payments\":[" + payments + "]}");
+}
+
+net::HttpResponse ApiService::blocks_json() {
+  std::string out = "[";
+  for (const auto& b : sources_.store->blocks(std::nullopt, 100)) out += (out.size() > 1 ? "," : "") + block_json(b);
+  return json(200, out + "]");
+}
+
+net::HttpResponse ApiService::payments_json() {
+  std::string out = "[";
+  for (const auto& p : sources_.store->payments(std::nullopt, 100)) out += (out.size() > 1 ? "," : "") + payment_json(p);
+  return json(200, out + "]");
+}
+
+net::HttpResponse ApiService::metrics() {
+  const auto s = sources_.stats->snapshot(std::chrono::system_clock::now());
+  std::string m;
+  auto metric = [&](const std::string& name, const std::string& help, const std::string& type) {
+    m += "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  };
+  metric("pool_connections", "Open Stratum connections.", "gauge");
+  m += "pool_connections " + std::to_string(s.connections) + "\n";
+  metric("pool_workers", "Workers that submitted shares.", "gauge");
+  m += "pool_workers " + std::to_string(s.workers.size()) + "\n";
+  metric("pool_hashrate", "Estimated pool hashrate in hashes per second (10-minute window).", "gauge");
+  m += "pool_hashrate " + num(s.hashrate) + "\n";
+  metric("pool_shares_total", "Shares by result.", "counter");
+  m += "pool_shares_total{result=\"accepted\"} " + std::to_string(s.accepted) + "\n";
+  for (const auto& [reason, n] : s.rejects_by_reason) {
+    m += "pool_shares_total{result=\"rejected\",reason=\"" + reason + "\"} " + std::to_string(n) + "\n";
+  }
+  metric("pool_invalid_lines_total", "Stratum lines that were not JSON-RPC.", "counter");
+  m += "pool_invalid_lines_total " + std::to_string(s.invalid_messages) + "\n";
+  metric("pool_bans_total", "IP addresses backed off for invalid shares.", "counter");
+  m += "pool_bans_total " + std::to_string(s.bans) + "\n";
+  metric("pool_blocks", "Blocks found, by status.", "gauge");
+  std::map<std::string, int> by_status = {{"pending", 0}, {"confirmed", 0}, {"orphaned", 0}, {"rejected", 0}};
+  for (const auto& b : sources_.store->blocks(std::nullopt, 100000)) ++by_status[b.status];
+  for (const auto& [status, n] : by_status) m += "pool_blocks{status=\"" + status + "\"} " + std::to_string(n) + "\n";
+  metric("pool_payouts_total", "Payout transactions sent.", "counter");
+  int64_t paid_sats = 0;
+  int sent = 0;
+  for (const auto& p : sources_.store->payments(std::string("sent"), 100000)) {
+    ++sent;
+    for (const auto& [a, v] : p.amounts) paid_sats += v;
+  }
+  m += "pool_payouts_total " + std::to_string(sent) + "\n";
+  metric("pool_paid_sats_total", "Satoshis paid to miners.", "counter");
+  m += "pool_paid_sats_total " + std::to_string(paid_sats) + "\n";
+  if (sources_.node_rpc_latency_ms) {
+    metric("pool_node_rpc_latency_ms", "Round trip of the last node RPC call.", "gauge");
+    m += "pool_node_rpc_latency_ms " + num(sources_.node_rpc_latency_ms()) + "\n";
+  }
+  if (const auto job = sources_.jobs->current()) {
+    metric("pool_job_age_seconds", "Age of the newest job.", "gauge");
+    m += "pool_job_age_seconds " +
+         num(std::chrono::duration<double>(std::chrono::steady_clock::now() - job->created_at).count()) + "\n";
+    metric("pool_network_height", "Height of the block being mined on.", "gauge");
+    m += "pool_network_height " + std::to_string(job->height) + "\n";
+  }
+  if (sources_.accounting_leader) {
+    metric("pool_accounting_leader", "1 when this instance runs maturity and payouts.", "gauge");
+    m += std::string("pool_accounting_leader ") + (sources_.accounting_leader() ? "1" : "0") + "\n";
+  }
+  return {200, "text/plain; version=0.0.4", m};
+}
+
+}  // namespace pool::api
