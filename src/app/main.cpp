@@ -15,10 +15,11 @@
 int main(int argc, char** argv) {
   CLI::App cli{"bitcoin-mining-pool: a Stratum v1 Bitcoin mining pool", "poold"};
   std::string config_path;
-  bool self_check = false, check_config = false;
+  bool self_check = false, check_config = false, list_keys = false;
   cli.add_option("--config,-c", config_path, "INI configuration file");
   cli.add_flag("--check-config", check_config, "validate the configuration file and exit");
   cli.add_flag("--self-check", self_check, "verify hashing and targets on known vectors and exit");
+  cli.add_flag("--list-keys", list_keys, "print every configuration key with its default as a Markdown table");
   cli.set_version_flag("--version,-V", std::string(pool::app::kName) + " " + pool::app::kVersion);
   CLI11_PARSE(cli, argc, argv);
 
@@ -27,6 +28,14 @@ int main(int argc, char** argv) {
     for (const auto& line : result.lines) std::cout << line << '\n';
     std::cout << (result.ok ? "self-check passed" : "self-check FAILED") << std::endl;
     return result.ok ? 0 : 1;
+  }
+  if (list_keys) {
+    std::cout << "| section | key | type | default | meaning |\n|---|---|---|---|---|\n";
+    for (const auto& k : pool::app::config_keys()) {
+      std::cout << "| `[" << k.section << "]` | `" << k.key << "` | " << k.type << " | `" << k.default_text << "` | "
+                << k.description << " |\n";
+    }
+    return 0;
   }
   if (config_path.empty()) {
     std::cerr << "poold: --config FILE is required (see examples/config.ini)\n";

@@ -128,6 +128,20 @@ TEST(Config, ExampleFileIsCompleteAndValid) {
   }
 }
 
+// Both operator guides list every key (the table comes from `poold --list-keys`).
+TEST(Config, OperatorGuidesDocumentEveryKey) {
+  for (const char* guide : {"/docs/operator-guide.md", "/docs/operator-guide.ja.md"}) {
+    std::ifstream in(std::string(POOL_SOURCE_DIR) + guide);
+    ASSERT_TRUE(in) << guide;
+    std::stringstream ss;
+    ss << in.rdbuf();
+    for (const auto& k : config_keys()) {
+      const std::string row = "| `[" + std::string(k.section) + "]` | `" + k.key + "` |";
+      EXPECT_NE(ss.str().find(row), std::string::npos) << guide << " lacks " << row;
+    }
+  }
+}
+
 TEST(Config, MissingFileIsNamed) {
   try {
     load_config("/nonexistent/pool.ini");
