@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 scripts/deps.sh sqlite3 >/dev/null
 echo "== building (first run takes a few minutes)"
-scripts/build.sh -DPOOL_BUILD_TESTS=OFF -DPOOL_BUILD_BENCH=OFF >/dev/null
+TARGETS="poold testnode pool-miner" scripts/build.sh >/dev/null
 bin="$root/${BUILD_DIR:-build}"
 
 dir=$(mktemp -d /tmp/pool-demo.XXXXXX)

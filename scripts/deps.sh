@@ -8,9 +8,13 @@ packages=(
   libssl-dev libboost-dev libboost-system-dev rapidjson-dev libspdlog-dev libcli11-dev
   libsqlite3-dev libpq-dev cppzmq-dev libzmq3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev postgresql sqlite3
+  clang libclang-rt-14-dev postgresql sqlite3 chromium
   "$@"
 )
+
+# Node.js and npm (the dashboard's browser test) may come from Debian or from the machine's own
+# Node.js install; ask for Debian's only when there is no npm at all.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

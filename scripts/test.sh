@@ -29,8 +29,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The dashboard's browser test: playwright-core from npm (Chromium itself is Debian's).
+npm ci --prefix tests/dashboard --no-audit --no-fund >/dev/null
+
 echo "== build and test"
-scripts/build.sh -DPOOL_WERROR=ON
+scripts/build.sh -DPOOL_WERROR=ON -DPOOL_BUILD_TESTS=ON -DPOOL_BUILD_BENCH=ON
 cd "${BUILD_DIR:-build}"
 log=$(mktemp)
 status=0

@@ -93,8 +93,10 @@ net::HttpResponse ApiService::pool_json() {
   const auto blocks = sources_.store->blocks(std::nullopt, 1);
   double rate;
   {
+    // Accepted shares per second since the last 30-second sample (live, not only at samples).
     std::lock_guard lock(mutex_);
-    rate = shares_per_second_;
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - last_sample_).count();
+    rate = secs >= 1 ? static_cast<double>(s.accepted - last_accepted_) / secs : shares_per_second_;
   }
   return json(200, "{\"hashrate\":" + num(s.hashrate) + ",\"miners\":" + std::to_string(miners.size()) +
                        ",\"workers\":" + std::to_string(s.workers.size()) + ",\"connections\":" +

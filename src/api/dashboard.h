@@ -71,13 +71,13 @@ const texts = {
         lookup: "Look up a miner", search: "Search", recentBlocks: "Recent blocks", recentPayments: "Recent payouts",
         status: "Status", confirmations: "Confirmations", reward: "Reward (BTC)", finder: "Finder", total: "Total (BTC)",
         recipients: "Recipients", balance: "Balance", pending: "Pending payout", paid: "Paid", worker: "Worker",
-        accepted: "Accepted", rejected: "Rejected", noWorkers: "No active workers", payouts: "Payouts" },
+        accepted: "Accepted", rejected: "Rejected", noWorkers: "No active workers", payouts: "Payouts", workerHashrate: "Hashrate" },
   ja: { hashrate: "プールのハッシュレート", miners: "マイナー数", workers: "ワーカー数", shares: "シェア/秒", height: "ネットワークの高さ",
         difficulty: "ネットワーク難易度", blocks: "発見したブロック", scheme: "支払い方式 / 手数料", chart: "プールのハッシュレートの推移",
         lookup: "マイナーを検索", search: "検索", recentBlocks: "最近のブロック", recentPayments: "最近の支払い",
         status: "状態", confirmations: "承認数", reward: "報酬 (BTC)", finder: "発見者", total: "合計 (BTC)",
         recipients: "受取人数", balance: "残高", pending: "支払い待ち", paid: "支払い済み", worker: "ワーカー",
-        accepted: "受理", rejected: "拒否", noWorkers: "稼働中のワーカーはありません", payouts: "支払い" },
+        accepted: "受理", rejected: "拒否", noWorkers: "稼働中のワーカーはありません", payouts: "支払い", workerHashrate: "ハッシュレート" },
 };
 let lang = localStorage.getItem("lang") || (navigator.language.startsWith("ja") ? "ja" : "en");
 const t = (k) => texts[lang][k] || k;
@@ -126,10 +126,10 @@ async function lookup(address) {
   out.innerHTML = "";
   const summary = document.createElement("p");
   summary.id = "miner-summary";
-  summary.textContent = `${t("hashrate")}: ${rate(m.hashrate)} · ${t("balance")}: ${btc(m.balance_sats)} BTC · ${t("pending")}: ${btc(m.pending_sats)} BTC · ${t("paid")}: ${btc(m.paid_sats)} BTC`;
+  summary.textContent = `${t("workerHashrate")}: ${rate(m.hashrate)} · ${t("balance")}: ${btc(m.balance_sats)} BTC · ${t("pending")}: ${btc(m.pending_sats)} BTC · ${t("paid")}: ${btc(m.paid_sats)} BTC`;
   out.appendChild(summary);
   const table = document.createElement("table");
-  table.innerHTML = `<thead><tr><th>${t("worker")}</th><th>${t("hashrate")}</th><th>${t("accepted")}</th><th>${t("rejected")}</th></tr></thead><tbody id="worker-rows"></tbody>`;
+  table.innerHTML = `<thead><tr><th>${t("worker")}</th><th>${t("workerHashrate")}</th><th>${t("accepted")}</th><th>${t("rejected")}</th></tr></thead><tbody id="worker-rows"></tbody>`;
   out.appendChild(table);
   rows("worker-rows", m.workers, w => [cell(w.name, true), cell(rate(w.hashrate)), cell(w.accepted), cell(w.rejected)]);
   if (m.workers.length === 0) { const p = document.createElement("p"); p.className = "muted"; p.textContent = t("noWorkers"); out.appendChild(p); }

@@ -1,0 +1,102 @@
+// The dashboard in a real browser (Debian's headless Chromium through playwright-core) against a
+// live pool: test node + poold + the built-in miner. Checks that numbers appear after shares,
+// that the address lookup works, that the Japanese switch works, and keeps a screenshot.
+// Environment: POOL_BUILD_DIR (the CMake build directory), SCREENSHOT (where to save the PNG).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const build = process.env.POOL_BUILD_DIR;
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const address = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+async function until(what, check, ms = 30000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try { const v = await check(); if (v) return v; } catch { /* not ready yet */ }
+    if (Date.now() > deadline) throw new Error("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test("dashboard shows a live pool", { timeout: 120000 }, async (t) => {
+  if (!existsSync(chromiumPath)) {
+    if (process.env.CI === "true") assert.fail("Chromium is required in CI (" + chromiumPath + ")");
+    t.skip("SKIP: no Chromium at " + chromiumPath);
+    return;
+  }
+  const { chromium } = await import("playwright-core");
+  const dir = mkdtempSync(join(tmpdir(), "pool-dashboard-"));
+  const [rpc, zmq, stratum, api] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const children = [];
+  const start = (cmd, args) => { const c = spawn(cmd, args, { stdio: "ignore" }); children.push(c); return c; };
+  t.after(() => children.forEach((c) => c.kill("SIGTERM")));
+
+  start(join(build, "tools/testnode/testnode"), ["--port", String(rpc), "--zmq-hashblock", `tcp://127.0.0.1:${zmq}`]);
+  writeFileSync(join(dir, "pool.ini"), `[bitcoin]
+port = ${rpc}
+user = pool
+password = pool
+zmq_hashblock = tcp://127.0.0.1:${zmq}
+[stratum]
+host = 127.0.0.1
+port = ${stratum}
+difficulty = 0.001
+vardiff_target_seconds = 1
+[pool]
+address = ${address}
+[database]
+db_path = sqlite:///${join(dir, "pool.db")}
+[api]
+port = ${api}
+`);
+  start(join(build, "src/app/poold"), ["--config", join(dir, "pool.ini")]);
+  const base = `http://127.0.0.1:${api}`;
+  await until("the API", async () => (await fetch(base + "/api/pool")).ok);
+  start(join(build, "tools/pool_miner/pool-miner"), ["-o", `stratum+tcp://127.0.0.1:${stratum}`, "-u", `${address}.browser`]);
+  await until("accepted shares", async () => (await (await fetch(base + "/api/pool")).json()).accepted_shares > 2);
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, locale: "en-US" });
+  await page.goto(base + "/");
+  await page.waitForFunction(() => document.getElementById("workers").textContent === "1");
+  const hashrate = await page.textContent("#hashrate");
+  assert.match(hashrate, /[1-9]/, "hashrate shows a non-zero number: " + hashrate);
+  await page.waitForFunction(() => Number(document.getElementById("blocks").textContent) > 0);
+  assert.ok(Number(await page.textContent("#height")) > 0);
+  await page.waitForFunction(() => document.querySelectorAll("#block-rows tr").length > 0);
+
+  await page.fill("#address", address);
+  await page.click("#lookup button");
+  await page.waitForSelector("#miner-summary");
+  assert.match(await page.textContent("#miner-summary"), /BTC/);
+  assert.equal(await page.textContent("#worker-rows tr td"), `${address}.browser`);
+
+  await page.fill("#address", "not-an-address");
+  await page.click("#lookup button");
+  await page.waitForSelector("#miner .error");
+
+  await page.click("#lang-ja");
+  assert.equal(await page.textContent("[data-i18n=hashrate]"), "プールのハッシュレート");
+  await page.click("#lang-en");
+  await page.fill("#address", address);
+  await page.click("#lookup button");
+  await page.waitForSelector("#miner-summary");
+  await page.screenshot({ path: process.env.SCREENSHOT || join(dir, "dashboard.png"), fullPage: true });
+});
