@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/check_config.h"
 #include "app/pool_app.h"
 #include "app/self_check.h"
 #include "app/version.h"
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
   }
   if (check_config) {
     std::cout << config_path << ": configuration is valid" << std::endl;
-    return 0;
+    return pool::app::report_environment(config, std::cout) ? 0 : 1;
   }
   spdlog::set_level(spdlog::level::from_str(config.log.level));
   spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/check_config.h"
 #include "app/config.h"
+
+#include <sstream>
 #include "app/pool_app.h"
 #include "bitcoin/address.h"
 #include "bitcoin/sha256.h"
@@ -162,6 +165,30 @@ TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
   EXPECT_GE(height, 1);
   EXPECT_LE(height, accepted);
   node.stop();
+}
+
+// --check-config tries the node, the wallet, the payout address and the database.
+TEST(CheckConfig, ReportsWhatItFinds) {
+  testnode::TestNode node(testnode::TestNodeOptions{});
+  node.start();
+  Config config = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node.port()) +
+                                       "\n[pool]\naddress = bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4\n"
+                                       "[database]\ndb_path = sqlite:////nonexistent-pool-check.db\n",
+                                   "check.ini");
+  std::ostringstream out;
+  EXPECT_FALSE(report_environment(config, out));  // a mainnet address on a regtest node
+  EXPECT_NE(out.str().find("ok    node 127.0.0.1:" + std::to_string(node.port()) + " answers: chain regtest"),
+            std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("FAIL  [pool] address"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("does not exist yet"), std::string::npos) << out.str();
+  config.pool.address = kPoolAddress;
+  std::ostringstream good;
+  EXPECT_TRUE(report_environment(config, good)) << good.str();
+  node.stop();
+  config.bitcoin.port = node.port();
+  std::ostringstream down;
+  EXPECT_FALSE(report_environment(config, down));
+  EXPECT_NE(down.str().find("FAIL  node"), std::string::npos) << down.str();
 }
 
 // SOLO: each miner's coinbase pays its own address; blocks are recorded, no balances arise.
