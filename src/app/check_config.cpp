@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "app/pool_app.h"
 #include "bitcoin/address.h"
 #include "node/bitcoin_node.h"
 #include "store/store.h"
@@ -10,12 +11,7 @@ namespace pool::app {
 
 bool report_environment(const Config& config, std::ostream& out) {
   bool ok = true;
-  node::RpcOptions rpc_options;
-  rpc_options.host = config.bitcoin.host;
-  rpc_options.port = config.bitcoin.port;
-  rpc_options.user = config.bitcoin.user;
-  rpc_options.password = config.bitcoin.password;
-  rpc_options.cookie_file = config.bitcoin.cookie_file;
+  node::RpcOptions rpc_options = rpc_options_for(config.bitcoin);
   rpc_options.max_attempts = 1;
   rpc_options.timeout = std::chrono::milliseconds(5000);
   node::RpcClient rpc(rpc_options);

@@ -18,6 +18,16 @@
 
 namespace pool::app {
 
+node::RpcOptions rpc_options_for(const BitcoinConfig& bitcoin) {
+  node::RpcOptions rpc;
+  rpc.host = bitcoin.host;
+  rpc.port = bitcoin.port;
+  rpc.user = bitcoin.user;
+  rpc.password = bitcoin.password;
+  rpc.cookie_file = bitcoin.cookie_file;
+  return rpc;
+}
+
 size_t resident_memory_bytes() {
   std::ifstream in("/proc/self/statm");
   size_t pages_total = 0, pages_resident = 0;
@@ -72,12 +82,7 @@ PoolApp::~PoolApp() { stop(); }
 
 bool PoolApp::start(const std::atomic<bool>& stop) {
   Parts& p = *parts_;
-  node::RpcOptions rpc;
-  rpc.host = config_.bitcoin.host;
-  rpc.port = config_.bitcoin.port;
-  rpc.user = config_.bitcoin.user;
-  rpc.password = config_.bitcoin.password;
-  rpc.cookie_file = config_.bitcoin.cookie_file;
+  const node::RpcOptions rpc = rpc_options_for(config_.bitcoin);
   p.rpc = std::make_unique<node::RpcClient>(rpc);
   p.watcher_rpc = std::make_unique<node::RpcClient>(rpc);
   p.block_rpc = std::make_unique<node::RpcClient>(rpc);

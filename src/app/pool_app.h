@@ -7,6 +7,7 @@
 
 #include "app/config.h"
 #include "bitcoin/network.h"
+#include "node/rpc_client.h"
 
 namespace pool::app {
 
@@ -40,6 +41,9 @@ class PoolApp {
   Config config_;
   std::unique_ptr<Parts> parts_;
 };
+
+/// The node connection settings of a configuration.
+node::RpcOptions rpc_options_for(const BitcoinConfig& bitcoin);
 
 /// Resident set size of this process in bytes (from /proc/self/statm).
 size_t resident_memory_bytes();

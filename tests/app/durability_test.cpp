@@ -30,6 +30,24 @@ uint16_t free_port() {
   return a.local_endpoint().port();
 }
 
+/// Starts the real poold with `config_path`; returns its pid and a miner connection once it
+/// listens on `port`.
+std::pair<pid_t, std::unique_ptr<minerlib::LineClient>> start_poold(const std::string& config_path, uint16_t port) {
+  std::string path = POOLD_PATH, flag = "--config", cfg = config_path;
+  char* argv[] = {path.data(), flag.data(), cfg.data(), nullptr};
+  pid_t pid = 0;
+  if (posix_spawn(&pid, POOLD_PATH, nullptr, nullptr, argv, environ) != 0) return {0, nullptr};
+  std::unique_ptr<minerlib::LineClient> client;
+  for (int attempt = 0; attempt < 200 && !client; ++attempt) {
+    try {
+      client = std::make_unique<minerlib::LineClient>("127.0.0.1", port);
+    } catch (const std::runtime_error&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // waiting for the child to listen
+    }
+  }
+  return {pid, std::move(client)};
+}
+
 TEST(Durability, EveryAcceptedShareSurvivesKill9) {
   testnode::TestNodeOptions node_options;
   node_options.bits = 0x1d00ffff;  // shares are never blocks
@@ -43,19 +61,7 @@ TEST(Durability, EveryAcceptedShareSurvivesKill9) {
                              << "\ndifficulty = 1e-9\nmin_difficulty = 1e-9\nmax_difficulty = 1e-9\n"
                                 "[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n[api]\nport = " << free_port() << "\n[database]\ndb_path = "
                              << db->url() << "\n[log]\nlevel = warn\n";
-  std::string path = POOLD_PATH, flag = "--config", cfg = config_path.string();
-  char* argv[] = {path.data(), flag.data(), cfg.data(), nullptr};
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, POOLD_PATH, nullptr, nullptr, argv, environ), 0);
-
-  std::unique_ptr<minerlib::LineClient> c;
-  for (int attempt = 0; attempt < 200 && !c; ++attempt) {
-    try {
-      c = std::make_unique<minerlib::LineClient>("127.0.0.1", port);
-    } catch (const std::runtime_error&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // waiting for the child to listen
-    }
-  }
+  auto [pid, c] = start_poold(config_path.string(), port);
   ASSERT_TRUE(c) << "poold did not start listening";
   const std::string worker = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.durable";
   c->send(R"({"id":1,"method":"mining.subscribe","params":[]})" "\n"
@@ -114,19 +120,8 @@ TEST(GracefulShutdown, SigtermExitsCleanlyAndTellsMinersToReconnect) {
                              << "\nreconnect_host = backup.pool.example\n[pool]\naddress = "
                                 "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n[api]\nport = " << free_port() << "\n[database]\ndb_path = "
                              << db->url() << "\n[log]\nlevel = warn\n";
-  std::string path = POOLD_PATH, flag = "--config", cfg = config_path.string();
-  char* argv[] = {path.data(), flag.data(), cfg.data(), nullptr};
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, POOLD_PATH, nullptr, nullptr, argv, environ), 0);
-  std::unique_ptr<minerlib::LineClient> c;
-  for (int attempt = 0; attempt < 200 && !c; ++attempt) {
-    try {
-      c = std::make_unique<minerlib::LineClient>("127.0.0.1", port);
-    } catch (const std::runtime_error&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // waiting for the child to listen
-    }
-  }
-  ASSERT_TRUE(c);
+  auto [pid, c] = start_poold(config_path.string(), port);
+  ASSERT_TRUE(c) << "poold did not start listening";
   c->send(R"({"id":1,"method":"mining.subscribe","params":["t"]})" "\n");
   ASSERT_TRUE(c->read_line());
   const auto started = std::chrono::steady_clock::now();

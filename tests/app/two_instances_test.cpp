@@ -8,6 +8,7 @@
 #include "app/pool_app.h"
 #include "bitcoin/sha256.h"
 #include "store/store.h"
+#include "support/eventually.h"
 #include "support/test_databases.h"
 #include "testnode/test_node.h"
 #include "tools/minerlib/line_client.h"
@@ -17,14 +18,7 @@
 namespace pool::app {
 namespace {
 
-bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+using test::eventually;
 
 // Submits `count` shares as `worker` and returns how many were accepted.
 int submit_shares(uint16_t port, const std::string& worker, int count) {

@@ -9,6 +9,7 @@
 
 #include "bitcoin/sha256.h"
 #include "stratum/fake_host.h"
+#include "support/eventually.h"
 #include "tools/minerlib/line_client.h"
 #include "tools/minerlib/miner_work.h"
 #include "util/json.h"
@@ -52,15 +53,7 @@ class RecordingSink : public ShareSink {
   std::vector<std::thread> threads_;
 };
 
-/// Polls `condition` until it holds or 5 s pass (for state another thread changes).
-bool eventually(const std::function<bool()>& condition) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
+using test::eventually;
 
 struct Login {
   bitcoin::Bytes extranonce1;
