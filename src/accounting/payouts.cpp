@@ -12,7 +12,8 @@ PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, con
   for (const auto& p : store.payments(std::string("pending"), 1000)) {
     std::vector<node::WalletTransaction> sends;
     try {
-      sends = node.find_sends_by_comment(p.comment);
+      // Look back to two hours before the payout was written (wallet and pool clocks may differ).
+      sends = node.find_sends_by_comment(p.comment, p.created_ms / 1000 - 7200);
     } catch (const std::exception& e) {
       report.error = std::string("cannot reconcile pending payouts: ") + e.what();
       return report;  // leave them pending; never guess

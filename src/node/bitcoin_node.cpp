@@ -119,17 +119,26 @@ std::optional<WalletTransaction> BitcoinNode::get_transaction(const std::string&
   }
 }
 
-std::vector<WalletTransaction> BitcoinNode::find_sends_by_comment(const std::string& comment, int scan) {
-  const auto r = rpc_.call("listtransactions", "[\"*\"," + std::to_string(scan) + ",0,true]", wallet_path());
+std::vector<WalletTransaction> BitcoinNode::find_sends_by_comment(const std::string& comment, int64_t since_unix,
+                                                               int page_size) {
   std::vector<WalletTransaction> out;
-  for (const auto& entry : r.GetArray()) {
-    if (has_member(entry, "category") && get_string(entry, "category") == "send" && has_member(entry, "comment") &&
-        get_string(entry, "comment") == comment) {
+  for (int skip = 0;; skip += page_size) {
+    const auto page = rpc_.call("listtransactions",
+                                "[\"*\"," + std::to_string(page_size) + "," + std::to_string(skip) + ",true]", wallet_path());
+    bool any_recent = false;
+    for (const auto& entry : page.GetArray()) {
+      const int64_t time = has_member(entry, "time") ? get_int64(entry, "time") : 0;
+      any_recent = any_recent || time >= since_unix;
+      if (!has_member(entry, "category") || get_string(entry, "category") != "send" || !has_member(entry, "comment") ||
+          get_string(entry, "comment") != comment) {
+        continue;
+      }
       const auto tx = wallet_tx_from(entry);
       bool seen = false;
       for (const auto& o : out) seen = seen || o.txid == tx.txid;
       if (!seen) out.push_back(tx);
     }
+    if (static_cast<int>(page.Size()) < page_size || !any_recent) break;
   }
   return out;
 }

@@ -71,8 +71,11 @@ class BitcoinNode {
   /// found again after a crash. Returns the txid.
   std::string send_many(const std::map<std::string, int64_t>& amounts, const std::string& comment);
   std::optional<WalletTransaction> get_transaction(const std::string& txid);
-  /// Recent wallet sends whose comment equals `comment` (to reconcile an interrupted payout).
-  std::vector<WalletTransaction> find_sends_by_comment(const std::string& comment, int scan = 1000);
+  /// Wallet sends whose comment equals `comment` (to reconcile an interrupted payout). Pages back
+  /// through listtransactions until it reaches transactions older than `since_unix` (0 = the
+  /// whole wallet), so a busy wallet cannot hide a payout beyond one page.
+  std::vector<WalletTransaction> find_sends_by_comment(const std::string& comment, int64_t since_unix = 0,
+                                                       int page_size = 1000);
 
   RpcClient& rpc() { return rpc_; }
 

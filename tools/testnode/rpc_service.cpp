@@ -199,9 +199,12 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
   }
   if (method == "listtransactions") {
     const int64_t count = has_param(params, 1) ? int_param(params, 1) : 10;
+    const int64_t skip = has_param(params, 2) ? int_param(params, 2) : 0;
     std::string out;
-    int64_t listed = 0;
-    for (auto it = wallet_.sends().rbegin(); it != wallet_.sends().rend() && listed < count; ++it, ++listed) {
+    int64_t listed = 0, skipped = 0;
+    for (auto it = wallet_.sends().rbegin(); it != wallet_.sends().rend() && listed < count; ++it) {
+      if (skipped++ < skip) continue;
+      ++listed;
       const auto height = chain_.tx_height(it->txid);
       const int64_t confirmations = height ? chain_.height() - *height + 1 : 0;
       for (size_t i = 0; i < it->outputs.size(); ++i) {
