@@ -21,6 +21,7 @@ struct StratumServer::Worker {
   std::thread thread;
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections;  // touched only on this thread
   std::unique_ptr<asio::steady_timer> tick;
+  std::function<void(boost::system::error_code)> on_tick;
   std::unique_ptr<tcp::acceptor> acceptor;  // on the acceptor worker only
 };
 
@@ -141,16 +142,16 @@ void StratumServer::start() {
   for (auto& w : workers_) {
     w->tick = std::make_unique<asio::steady_timer>(w->ioc);
     Worker* worker = w.get();
-    auto tick = std::make_shared<std::function<void(boost::system::error_code)>>();
-    *tick = [this, worker, tick](boost::system::error_code ec) {
+    // The worker owns its tick handler; each expiry re-arms the timer with it.
+    worker->on_tick = [this, worker](boost::system::error_code ec) {
       if (ec || stopping_) return;
       std::vector<Outgoing> out;
       for (const auto& [raw, c] : worker->connections) c->tick(out);
       worker->tick->expires_after(std::chrono::seconds(1));
-      worker->tick->async_wait(*tick);
+      worker->tick->async_wait(worker->on_tick);
     };
     worker->tick->expires_after(std::chrono::seconds(1));
-    worker->tick->async_wait(*tick);
+    worker->tick->async_wait(worker->on_tick);
     run(*w);
   }
   accept();
