@@ -81,6 +81,16 @@ class PostgresStore : public Store {
  public:
   explicit PostgresStore(const std::string& url) : url_(url), db_(url) { migrate(); }
 
+  /// A graceful close hands leadership over at once; a crashed leader's lock goes when its backend exits.
+  ~PostgresStore() override {
+    std::lock_guard lock(leader_mutex_);
+    if (!leader_ || !leader_conn_) return;
+    try {
+      leader_conn_->run("SELECT pg_advisory_unlock($1)", {std::to_string(kLeaderLockKey)});
+    } catch (const StoreError&) {
+    }
+  }
+
   std::string backend() const override { return "postgresql"; }
 
   void insert_shares(const std::vector<mining::AcceptedShare>& shares) override {
@@ -276,7 +286,14 @@ class PostgresStore : public Store {
   bool try_acquire_leadership() override {
     std::lock_guard lock(leader_mutex_);
     try {
-      if (leader_ && leader_conn_ && leader_conn_->healthy()) return true;
+      if (leader_ && leader_conn_) {
+        // PQstatus only notices a dead session after I/O: ask the server whether this session still holds the lock.
+        const Result held = leader_conn_->run(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
+            "AND ((classid::bigint << 32) | objid::bigint) = $1",
+            {std::to_string(kLeaderLockKey)});
+        if (held.text(0, 0) != "0") return true;
+      }
       leader_ = false;
       if (!leader_conn_ || !leader_conn_->healthy()) leader_conn_ = std::make_unique<Connection>(url_);
       leader_ = leader_conn_->run("SELECT pg_try_advisory_lock($1)", {std::to_string(kLeaderLockKey)}).text(0, 0) == "t";

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/eventually.h"
 #include "support/test_databases.h"
 
 namespace pool::store {
@@ -155,8 +156,30 @@ TEST(PostgresLeadership, OnlyOneInstanceLeadsAndTheOtherTakesOver) {
   EXPECT_TRUE(first->try_acquire_leadership());
   EXPECT_FALSE(second->try_acquire_leadership());
   EXPECT_TRUE(first->try_acquire_leadership());  // keeps it
-  first.reset();                                  // the leader dies: its session lock is released
+  first.reset();                                  // a graceful close hands the lock over at once
   EXPECT_TRUE(second->try_acquire_leadership());
+}
+
+TEST(PostgresLeadership, LeaderWhoseSessionDiesStepsDownAndAnotherTakesOver) {
+  std::string why;
+  auto db = test::make_postgres_database(&why);
+  if (!db) {
+    if (test::in_ci()) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  auto first = open_store(db->url());
+  auto second = open_store(db->url());
+  ASSERT_TRUE(first->try_acquire_leadership());
+  ASSERT_FALSE(second->try_acquire_leadership());
+  // The server drops the leader's session (restart, network cut, idle killer): the lock goes with it.
+  db->execute(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+  // The old leader must notice on its next check instead of trusting its stale flag.
+  EXPECT_FALSE(first->try_acquire_leadership());
+  // The backend exits asynchronously after the signal; the other instance takes over once it has.
+  EXPECT_TRUE(test::eventually([&] { return second->try_acquire_leadership(); }, std::chrono::seconds(10)));
+  EXPECT_FALSE(first->try_acquire_leadership());  // and the old one does not grab it back
 }
 
 }  // namespace

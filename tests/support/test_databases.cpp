@@ -40,7 +40,7 @@ void admin(const std::string& url, const std::string& sql) {
     throw std::runtime_error("cannot connect to " + url + ": " + why);
   }
   PGresult* r = PQexec(c, sql.c_str());
-  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
   const std::string why = PQresultErrorMessage(r);
   PQclear(r);
   PQfinish(c);
@@ -65,12 +65,17 @@ class PostgresDatabase : public TestDatabase {
     std::string base = slash == std::string::npos ? server_ : server_.substr(0, slash);
     return base + "/" + name_ + (query == std::string::npos ? "" : server_.substr(query));
   }
+  void execute(const std::string& sql) const override { admin(url(), sql); }
 
  private:
   std::string server_, name_;
 };
 
 }  // namespace
+
+void TestDatabase::execute(const std::string&) const {
+  throw std::logic_error("TestDatabase::execute is only available for PostgreSQL test databases");
+}
 
 bool in_ci() {
   const char* ci = std::getenv("CI");

@@ -12,6 +12,9 @@ class TestDatabase {
  public:
   virtual ~TestDatabase() = default;
   virtual std::string url() const = 0;
+  /// Runs one SQL statement on a separate connection to this database (PostgreSQL only; for
+  /// tests that act as an administrator, e.g. killing a session). Throws on failure.
+  virtual void execute(const std::string& sql) const;
 };
 
 std::unique_ptr<TestDatabase> make_sqlite_database();
