@@ -65,11 +65,26 @@ void AccountingService::step(bool tip_changed) {
       if (!report.error.empty()) throw std::runtime_error(report.error);
       store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
     }
+    prune_if_due();
     if (!last_error_.empty()) spdlog::info("accounting: working again");
     last_error_.clear();
   } catch (const std::exception& e) {
     if (e.what() != last_error_) spdlog::error("accounting: {} (retrying)", e.what());
     last_error_ = e.what();
+  }
+}
+
+void AccountingService::prune_if_due() {
+  const auto now = std::chrono::steady_clock::now();
+  if (options_.retention.retention_days <= 0) return;
+  if (last_prune_ && now - *last_prune_ < options_.prune_interval) return;
+  const double difficulty = node_.get_blockchain_info().difficulty;
+  const auto report = prune_shares(store_, difficulty, options_.retention, store::now_ms());
+  last_prune_ = now;
+  shares_pruned_ += report.deleted;
+  if (report.deleted > 0) {
+    spdlog::info("shares: deleted {} shares older than {} days that no block can be paid from", report.deleted,
+                 options_.retention.retention_days);
   }
 }
 

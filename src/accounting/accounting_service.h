@@ -1,14 +1,16 @@
 #pragma once
-// Runs the money path in the background: on every new block it checks maturity, and every
-// payment interval it pays; only while this instance holds the store's leadership (always with
+// Runs the money path in the background: on every new block it checks maturity, every payment
+// interval it pays, and every prune interval it deletes shares no block can be paid from; only while this instance holds the store's leadership (always with
 // SQLite; one instance per PostgreSQL database). Outages are logged once and retried.
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "accounting/maturity.h"
 #include "accounting/payouts.h"
+#include "accounting/share_retention.h"
 
 namespace pool::accounting {
 
@@ -16,6 +18,8 @@ struct AccountingOptions {
   MaturityOptions maturity;
   PayoutOptions payouts;
   double payment_interval_hours = 24;
+  RetentionOptions retention;
+  std::chrono::milliseconds prune_interval{std::chrono::hours(1)};
   std::chrono::milliseconds tick{1000};  // leadership and timer checks
 };
 
@@ -30,10 +34,12 @@ class AccountingService {
   void on_new_tip();
   bool is_leader() const { return leader_; }
   uint64_t payout_runs() const { return payout_runs_; }
+  uint64_t shares_pruned() const { return shares_pruned_; }
 
  private:
   void run();
   void step(bool tip_changed);
+  void prune_if_due();
 
   store::Store& store_;
   node::BitcoinNode& node_;
@@ -43,6 +49,8 @@ class AccountingService {
   bool tip_pending_ = true, stopping_ = false;
   std::atomic<bool> leader_{false};
   std::atomic<uint64_t> payout_runs_{0};
+  std::atomic<uint64_t> shares_pruned_{0};
+  std::optional<std::chrono::steady_clock::time_point> last_prune_;
   std::string last_error_;
   std::thread thread_;
 };

@@ -44,6 +44,7 @@ struct PoolConfig {
   int64_t min_payout_sats = 100000;  // 0.001 BTC
   double payment_interval_hours = 24;
   double pplns_window = 2;
+  double share_retention_days = 7;
   double job_refresh_seconds = 30;
 };
 

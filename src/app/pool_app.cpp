@@ -137,6 +137,8 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.maturity.scheme = config_.pool.payout_scheme;
   ao.maturity.fee_percentage = config_.pool.fee_percentage;
   ao.maturity.pplns_window = config_.pool.pplns_window;
+  ao.retention.pplns_window = config_.pool.pplns_window;
+  ao.retention.retention_days = config_.pool.share_retention_days;
   ao.payouts.min_payout_sats = config_.pool.min_payout_sats;
   ao.payouts.network = p.network;
   ao.payouts.comment_prefix = "bitcoin-mining-pool payout " + *p.store->setting("pool_id") + "-";

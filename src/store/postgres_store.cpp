@@ -145,6 +145,34 @@ class PostgresStore : public Store {
     return out;
   }
 
+  std::optional<int64_t> window_start_id(int64_t until_ms, double window) override {
+    std::lock_guard lock(mutex_);
+    // The same paged walk as pplns_window, so both agree on the boundary to the last rounding.
+    double sum = 0;
+    int64_t before_id = INT64_MAX, oldest = 0;
+    while (sum < window) {
+      const Result r = db_.run(
+          "SELECT id, difficulty FROM shares WHERE created_ms <= $1 AND id < $2 ORDER BY id DESC LIMIT 5000",
+          {std::to_string(until_ms), std::to_string(before_id)});
+      for (int i = 0; i < r.rows() && sum < window; ++i) {
+        oldest = before_id = r.i64(i, 0);
+        sum += r.f64(i, 1);
+      }
+      if (r.rows() < 5000) break;
+    }
+    if (sum < window || oldest == 0) return std::nullopt;
+    return oldest;
+  }
+
+  uint64_t delete_shares(int64_t before_id, int64_t older_than_ms, int limit) override {
+    std::lock_guard lock(mutex_);
+    return static_cast<uint64_t>(
+        db_.run("DELETE FROM shares WHERE id IN (SELECT id FROM shares WHERE id < $1 AND created_ms < $2 ORDER BY id "
+                "LIMIT $3)",
+                {std::to_string(before_id), std::to_string(older_than_ms), std::to_string(limit)})
+            .affected());
+  }
+
   bool insert_block(const BlockRecord& b) override {
     std::lock_guard lock(mutex_);
     char diff[40];

@@ -107,6 +107,30 @@ class SqliteStore : public Store {
     return out;
   }
 
+  std::optional<int64_t> window_start_id(int64_t until_ms, double window) override {
+    std::lock_guard lock(mutex_);
+    // The same walk as pplns_window, so both agree on the boundary to the last rounding.
+    Stmt s(db_, "SELECT id, difficulty FROM shares WHERE created_ms <= ? ORDER BY id DESC");
+    s.bind(1, until_ms);
+    double sum = 0;
+    int64_t oldest = 0;
+    while (sum < window && s.step()) {
+      oldest = s.i64(0);
+      sum += s.f64(1);
+    }
+    if (sum < window || oldest == 0) return std::nullopt;
+    return oldest;
+  }
+
+  uint64_t delete_shares(int64_t before_id, int64_t older_than_ms, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_,
+           "DELETE FROM shares WHERE id IN (SELECT id FROM shares WHERE id < ? AND created_ms < ? ORDER BY id LIMIT ?)");
+    s.bind(1, before_id).bind(2, older_than_ms).bind(3, static_cast<int64_t>(limit));
+    s.step();
+    return static_cast<uint64_t>(sqlite3_changes(db_));
+  }
+
   bool insert_block(const BlockRecord& b) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_,

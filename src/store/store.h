@@ -67,6 +67,12 @@ class Store {
   virtual uint64_t count_shares() = 0;
   /// Newest-first shares created at or before until_ms, until their difficulty reaches window.
   virtual std::vector<WeightedShare> pplns_window(int64_t until_ms, double window) = 0;
+  /// Id of the oldest share pplns_window(until_ms, window) would return, or nullopt when the
+  /// shares up to until_ms do not fill the window (then all of them are in it).
+  virtual std::optional<int64_t> window_start_id(int64_t until_ms, double window) = 0;
+  /// Deletes up to `limit` of the oldest shares with id < before_id and created_ms < older_than_ms,
+  /// in one short transaction; returns how many went.
+  virtual uint64_t delete_shares(int64_t before_id, int64_t older_than_ms, int limit) = 0;
 
   /// Inserts a found block; false when it is already recorded.
   virtual bool insert_block(const BlockRecord& block) = 0;

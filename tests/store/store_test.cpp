@@ -59,6 +59,30 @@ TEST_P(StoreSuite, SharesAndPplnsWindow) {
   EXPECT_TRUE(store->pplns_window(50, 100).empty());
 }
 
+TEST_P(StoreSuite, WindowStartAndDeletingSharesOutsideIt) {
+  store->insert_shares({share("A", 4, 100), share("B", 2, 200), share("A", 1, 300), share("C", 8, 900)});
+  EXPECT_FALSE(store->window_start_id(300, 100).has_value());  // not filled: every share counts
+  EXPECT_FALSE(store->window_start_id(50, 1).has_value());     // no shares that early at all
+  const auto start = store->window_start_id(300, 3);           // A(1), B(2): B's share starts it
+  ASSERT_TRUE(start.has_value());
+  EXPECT_LT(*store->window_start_id(300, 5), *start);  // a wider window reaches further back
+
+  // Only shares both before the window and older than the age limit go, oldest first, in batches.
+  EXPECT_EQ(store->delete_shares(*start, 50, 10), 0u);  // the one candidate (t=100) is too young
+  EXPECT_EQ(store->delete_shares(*start, 1000, 10), 1u);
+  EXPECT_EQ(store->count_shares(), 3u);
+  const auto window = store->pplns_window(300, 100);  // the window itself is untouched
+  ASSERT_EQ(window.size(), 2u);
+  EXPECT_EQ(window[0].address, "A");
+  EXPECT_EQ(window[1].address, "B");
+
+  store->insert_shares({share("D", 1, 10), share("D", 1, 20), share("D", 1, 30)});  // late-written, newest ids
+  EXPECT_EQ(store->delete_shares(INT64_MAX, 25, 1), 1u);  // the limit holds
+  EXPECT_EQ(store->delete_shares(INT64_MAX, 25, 1), 1u);
+  EXPECT_EQ(store->delete_shares(INT64_MAX, 25, 1), 0u);
+  EXPECT_EQ(store->count_shares(), 4u);
+}
+
 TEST_P(StoreSuite, BlocksMoveFromPendingOnceOnly) {
   EXPECT_TRUE(store->insert_block(block("aa", 101)));
   EXPECT_FALSE(store->insert_block(block("aa", 101)));

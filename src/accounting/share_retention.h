@@ -1,0 +1,28 @@
+#pragma once
+// Keeps the share table from growing without bound: deletes shares that are older than the
+// retention age AND that no block can still be paid from — neither a pending block's PPLNS
+// window nor the window of a block found from now on (sized for the network difficulty rising
+// by up to `difficulty_headroom` before that block is found).
+#include <cstdint>
+
+#include "store/store.h"
+
+namespace pool::accounting {
+
+struct RetentionOptions {
+  double retention_days = 7;       // 0 keeps every share forever
+  double pplns_window = 2;         // multiple of the network difficulty, as in MaturityOptions
+  double difficulty_headroom = 4;  // Bitcoin's largest retarget step
+  int batch = 10000;               // shares per delete transaction, so share writes never wait long
+};
+
+struct PruneReport {
+  uint64_t deleted = 0;
+  int64_t kept_from_id = 0;  // shares with smaller ids were candidates (0: nothing could go)
+};
+
+/// Deletes what may go, in batches. `network_difficulty` is the node's current difficulty.
+PruneReport prune_shares(store::Store& store, double network_difficulty, const RetentionOptions& options,
+                         int64_t now_ms);
+
+}  // namespace pool::accounting
