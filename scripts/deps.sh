@@ -8,7 +8,7 @@ packages=(
   libssl-dev libboost-dev libboost-system-dev rapidjson-dev libspdlog-dev libcli11-dev
   libsqlite3-dev libpq-dev cppzmq-dev libzmq3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev postgresql sqlite3 chromium
+  clang libclang-rt-14-dev postgresql sqlite3 chromium fonts-ipafont-gothic
   "$@"
 )
 

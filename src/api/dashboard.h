@@ -71,16 +71,22 @@ const texts = {
         lookup: "Look up a miner", search: "Search", recentBlocks: "Recent blocks", recentPayments: "Recent payouts",
         status: "Status", confirmations: "Confirmations", reward: "Reward (BTC)", finder: "Finder", total: "Total (BTC)",
         recipients: "Recipients", balance: "Balance", pending: "Pending payout", paid: "Paid", worker: "Worker",
-        accepted: "Accepted", rejected: "Rejected", noWorkers: "No active workers", payouts: "Payouts", workerHashrate: "Hashrate" },
+        accepted: "Accepted", rejected: "Rejected", noWorkers: "No active workers", payouts: "Payouts", workerHashrate: "Hashrate",
+        st_pending: "pending", st_confirmed: "confirmed", st_orphaned: "orphaned", st_rejected: "rejected",
+        st_sent: "sent", st_released: "released" },
   ja: { hashrate: "プールのハッシュレート", miners: "マイナー数", workers: "ワーカー数", shares: "シェア/秒", height: "ネットワークの高さ",
         difficulty: "ネットワーク難易度", blocks: "発見したブロック", scheme: "支払い方式 / 手数料", chart: "プールのハッシュレートの推移",
         lookup: "マイナーを検索", search: "検索", recentBlocks: "最近のブロック", recentPayments: "最近の支払い",
         status: "状態", confirmations: "承認数", reward: "報酬 (BTC)", finder: "発見者", total: "合計 (BTC)",
         recipients: "受取人数", balance: "残高", pending: "支払い待ち", paid: "支払い済み", worker: "ワーカー",
-        accepted: "受理", rejected: "拒否", noWorkers: "稼働中のワーカーはありません", payouts: "支払い", workerHashrate: "ハッシュレート" },
+        accepted: "受理", rejected: "拒否", noWorkers: "稼働中のワーカーはありません", payouts: "支払い", workerHashrate: "ハッシュレート",
+        st_pending: "成熟待ち", st_confirmed: "確定", st_orphaned: "孤立", st_rejected: "拒否",
+        st_sent: "送金済み", st_released: "取り消し" },
 };
 let lang = localStorage.getItem("lang") || (navigator.language.startsWith("ja") ? "ja" : "en");
 const t = (k) => texts[lang][k] || k;
+const statusText = (s) => texts[lang]["st_" + s] || s;
+let shownAddress = null;  // the miner on display, refreshed with the page and on a language switch
 function applyLang() {
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-i18n]").forEach(e => e.textContent = t(e.dataset.i18n));
@@ -110,16 +116,19 @@ async function refresh() {
   document.getElementById("difficulty").textContent = pool.network ? pool.network.difficulty.toPrecision(4) : "-";
   document.getElementById("blocks").textContent = pool.blocks_found;
   document.getElementById("scheme").textContent = pool.payout_scheme.toUpperCase() + " / " + pool.fee_percentage + "%";
-  const [, history] = await getJson("/api/pool/history");
+  const [, samples] = await getJson("/api/pool/history");
+  const history = samples.length === 1 ? [samples[0], samples[0]] : samples;  // one sample: a flat line
   const max = Math.max(1, ...history.map(p => p[1]));
   document.getElementById("line").setAttribute("points",
       history.map((p, i) => (history.length > 1 ? i * 1000 / (history.length - 1) : 0) + "," + (155 - p[1] / max * 150)).join(" "));
   const [, blocks] = await getJson("/api/blocks");
-  rows("block-rows", blocks.slice(0, 20), b => [cell(b.height), cell(b.status), cell(b.confirmations), cell(btc(b.reward_sats)), cell(b.finder, true)]);
+  rows("block-rows", blocks.slice(0, 20), b => [cell(b.height), cell(statusText(b.status)), cell(b.confirmations), cell(btc(b.reward_sats)), cell(b.finder, true)]);
   const [, payments] = await getJson("/api/payments");
-  rows("payment-rows", payments.slice(0, 20), p => [cell(p.id), cell(p.status), cell(btc(p.total_sats)), cell(Object.keys(p.amounts).length), cell(p.txid, true)]);
+  rows("payment-rows", payments.slice(0, 20), p => [cell(p.id), cell(statusText(p.status)), cell(btc(p.total_sats)), cell(Object.keys(p.amounts).length), cell(p.txid, true)]);
+  if (shownAddress) await lookup(shownAddress);
 }
 async function lookup(address) {
+  shownAddress = address;
   const out = document.getElementById("miner");
   const [status, m] = await getJson("/api/miners/" + encodeURIComponent(address));
   if (status !== 200) { out.innerHTML = ""; const p = document.createElement("p"); p.className = "error"; p.textContent = m.error; out.appendChild(p); return; }

@@ -92,11 +92,20 @@ port = ${api}
   await page.click("#lookup button");
   await page.waitForSelector("#miner .error");
 
-  await page.click("#lang-ja");
-  assert.equal(await page.textContent("[data-i18n=hashrate]"), "プールのハッシュレート");
-  await page.click("#lang-en");
   await page.fill("#address", address);
   await page.click("#lookup button");
   await page.waitForSelector("#miner-summary");
-  await page.screenshot({ path: process.env.SCREENSHOT || join(dir, "dashboard.png"), fullPage: true });
+  const shot = process.env.SCREENSHOT || join(dir, "dashboard.png");
+  await page.screenshot({ path: shot, fullPage: true });
+  // The same page in Japanese, kept next to it (dashboard.ja.png).
+  await page.click("#lang-ja");
+  assert.equal(await page.textContent("[data-i18n=hashrate]"), "プールのハッシュレート");
+  // Everything on the page follows the switch, the miner shown too, not only the static labels.
+  await page.waitForFunction(() => document.querySelector("#miner-summary")?.textContent.includes("残高"));
+  assert.equal(await page.textContent("#miner thead th"), "ワーカー");
+  assert.equal(await page.textContent("#block-rows tr td:nth-child(2)"), "成熟待ち");
+  await page.screenshot({ path: shot.replace(/\.png$/, ".ja.png"), fullPage: true });
+  await page.click("#lang-en");
+  assert.equal(await page.textContent("[data-i18n=hashrate]"), "Pool hashrate");
+  await page.waitForFunction(() => document.querySelector("#miner-summary")?.textContent.includes("Balance"));
 });
