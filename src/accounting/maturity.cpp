@@ -51,8 +51,8 @@ int check_maturity(store::Store& store, node::BitcoinNode& node, const MaturityO
     if (confirmations < options.confirmations_needed) continue;
     Split split;
     if (b.scheme == "pplns") {
-      const auto window = store.pplns_window(b.found_ms, options.pplns_window * b.network_difficulty);
-      split = split_pplns(b.reward_sats, options.fee_percentage, window);
+      split = split_window(store, b.found_ms, options.pplns_window * b.network_difficulty, b.reward_sats,
+                           options.fee_percentage);
     }
     if (store.credit_block(b.hash, split.credits, split.pool_sats())) {
       spdlog::info("block {} at height {} matured ({} confirmations): {} sat credited to {} miners, {} sat to the pool",

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <optional>
+#include <stdexcept>
 
 namespace pool::accounting {
 
@@ -32,41 +34,68 @@ int64_t mul_div(uint64_t a, unsigned __int128 b, unsigned __int128 c) {
 
 }  // namespace
 
-Split split_pplns(int64_t reward_sats, double fee_percentage, const std::vector<store::WeightedShare>& window) {
+PplnsWeights::PplnsWeights(double max_difficulty)
+    : max_exp_(max_difficulty > 0 && std::isfinite(max_difficulty) ? std::ilogb(max_difficulty) : INT32_MIN) {}
+
+void PplnsWeights::add(const std::string& address, double difficulty) {
+  if (!(difficulty > 0) || !std::isfinite(difficulty)) return;
+  if (max_exp_ == INT32_MIN || std::ilogb(difficulty) > max_exp_) {
+    throw std::logic_error("PPLNS share difficulty above the window's declared maximum");
+  }
+  const auto w = static_cast<unsigned __int128>(std::ldexp(difficulty, 90 - max_exp_));
+  if (w == 0) return;
+  auto it = weight_.find(address);
+  if (it == weight_.end()) it = weight_.emplace(address, 0).first;
+  it->second += w;
+  total_ += w;  // at most 2^91 per share: room for 2^36 shares
+}
+
+Split PplnsWeights::split(int64_t reward_sats, double fee_percentage) const {
   Split split;
   if (reward_sats <= 0) return split;
   const int64_t fee_ppm = std::clamp<int64_t>(std::llround(fee_percentage * 10000.0), 0, 1000000);
   split.fee_sats = static_cast<int64_t>(static_cast<unsigned __int128>(reward_sats) * fee_ppm / 1000000);
   const int64_t distributable = reward_sats - split.fee_sats;
-
-  // Exact integer weights: every difficulty scaled by one power of two so the largest share weighs
-  // about 2^90. Shares whose difficulties lie within 2^37 of each other (any realistic vardiff
-  // range) are represented exactly; far smaller ones keep 90 bits of relative precision.
-  int max_exp = INT32_MIN;
-  for (const auto& s : window) {
-    if (s.difficulty > 0 && std::isfinite(s.difficulty)) max_exp = std::max(max_exp, std::ilogb(s.difficulty));
-  }
-  if (max_exp == INT32_MIN) {
+  if (total_ == 0) {
     split.remainder_sats = distributable;  // nobody to pay: everything stays with the pool
     return split;
   }
-  std::map<std::string, unsigned __int128> weight;
-  unsigned __int128 total = 0;
-  for (const auto& s : window) {
-    if (!(s.difficulty > 0) || !std::isfinite(s.difficulty)) continue;
-    const auto w = static_cast<unsigned __int128>(std::ldexp(s.difficulty, 90 - max_exp));
-    if (w == 0) continue;
-    weight[s.address] += w;
-    total += w;  // at most 2^91 per share: room for 2^36 shares
-  }
   int64_t paid = 0;
-  for (const auto& [address, w] : weight) {
-    const int64_t credit = mul_div(static_cast<uint64_t>(distributable), w, total);
+  for (const auto& [address, w] : weight_) {
+    const int64_t credit = mul_div(static_cast<uint64_t>(distributable), w, total_);
     if (credit > 0) split.credits[address] = credit;
     paid += credit;
   }
   split.remainder_sats = distributable - paid;
   return split;
+}
+
+Split split_pplns(int64_t reward_sats, double fee_percentage, const std::vector<store::WeightedShare>& window) {
+  double max_difficulty = 0;
+  for (const auto& s : window) {
+    if (std::isfinite(s.difficulty)) max_difficulty = std::max(max_difficulty, s.difficulty);
+  }
+  PplnsWeights weights(max_difficulty);
+  for (const auto& s : window) weights.add(s.address, s.difficulty);
+  return weights.split(reward_sats, fee_percentage);
+}
+
+Split split_window(store::Store& store, int64_t until_ms, double window, int64_t reward_sats, double fee_percentage) {
+  double max_difficulty = 0;
+  std::optional<PplnsWeights> weights;
+  std::string address;
+  // Pass 0 finds the largest difficulty, pass 1 weighs every share; both see one snapshot.
+  store.walk_window(until_ms, window, 2, [&](int pass, const store::WindowShare& s) {
+    if (pass == 0) {
+      if (std::isfinite(s.difficulty)) max_difficulty = std::max(max_difficulty, s.difficulty);
+      return;
+    }
+    if (!weights) weights.emplace(max_difficulty);
+    address.assign(s.address);
+    weights->add(address, s.difficulty);
+  });
+  if (!weights) weights.emplace(0.0);
+  return weights->split(reward_sats, fee_percentage);
 }
 
 }  // namespace pool::accounting

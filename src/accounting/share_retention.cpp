@@ -11,12 +11,12 @@ PruneReport prune_shares(store::Store& store, double network_difficulty, const R
 
   // The next block's window, with room for the difficulty to rise before it is found. Windows
   // only move forward as shares arrive, so a later block never reaches further back than this.
-  auto keep_from = store.window_start_id(now_ms, options.pplns_window * options.difficulty_headroom * network_difficulty);
+  auto keep_from = store::window_start_id(store, now_ms, options.pplns_window * options.difficulty_headroom * network_difficulty);
   if (!keep_from) return report;  // the shares do not even fill it: every one may still be paid
   // Pending blocks are credited from the window at the time they were found.
   for (const auto& block : store.blocks(std::string("pending"), 100000)) {
     if (block.scheme != "pplns") continue;
-    const auto start = store.window_start_id(block.found_ms, options.pplns_window * block.network_difficulty);
+    const auto start = store::window_start_id(store, block.found_ms, options.pplns_window * block.network_difficulty);
     if (!start) return report;  // that block is paid from every share it can see
     keep_from = std::min(*keep_from, *start);
   }

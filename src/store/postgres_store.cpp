@@ -124,44 +124,34 @@ class PostgresStore : public Store {
     return static_cast<uint64_t>(db_.run("SELECT COUNT(*) FROM shares").i64(0, 0));
   }
 
-  std::vector<WeightedShare> pplns_window(int64_t until_ms, double window) override {
-    std::lock_guard lock(mutex_);
-    std::vector<WeightedShare> out;
-    double sum = 0;
-    int64_t before_id = INT64_MAX;
-    // Page backwards so a huge share table is not read at once.
-    while (sum < window) {
-      const Result r = db_.run(
-          "SELECT id, address, difficulty FROM shares WHERE created_ms <= $1 AND id < $2 ORDER BY id DESC LIMIT 5000",
-          {std::to_string(until_ms), std::to_string(before_id)});
-      if (r.rows() == 0) break;
-      for (int i = 0; i < r.rows() && sum < window; ++i) {
-        out.push_back({r.text(i, 1), r.f64(i, 2)});
-        sum += out.back().difficulty;
-        before_id = r.i64(i, 0);
+  void walk_window(int64_t until_ms, double window, int passes,
+                   const std::function<void(int, const WindowShare&)>& visit) override {
+    std::lock_guard lock(reader_mutex_);
+    try {
+      if (!reader_ || !reader_->healthy()) reader_ = std::make_unique<Connection>(url_);
+      reader_->run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // one snapshot for every pass
+      for (int pass = 0; pass < passes; ++pass) {
+        double sum = 0;
+        int64_t before_id = INT64_MAX;
+        // Page backwards by id so a huge share table is never read at once.
+        while (sum < window) {
+          const Result r = reader_->run(
+              "SELECT id, address, difficulty FROM shares WHERE created_ms <= $1 AND id < $2 ORDER BY id DESC LIMIT 5000",
+              {std::to_string(until_ms), std::to_string(before_id)});
+          for (int i = 0; i < r.rows() && sum < window; ++i) {
+            const WindowShare share{r.i64(i, 0), PQgetvalue(r.r, i, 1), r.f64(i, 2)};
+            before_id = share.id;
+            sum += share.difficulty;
+            visit(pass, share);
+          }
+          if (r.rows() < 5000) break;
+        }
       }
-      if (r.rows() < 5000) break;
+      reader_->run("COMMIT");
+    } catch (...) {
+      reader_.reset();  // closing the connection ends its transaction
+      throw;
     }
-    return out;
-  }
-
-  std::optional<int64_t> window_start_id(int64_t until_ms, double window) override {
-    std::lock_guard lock(mutex_);
-    // The same paged walk as pplns_window, so both agree on the boundary to the last rounding.
-    double sum = 0;
-    int64_t before_id = INT64_MAX, oldest = 0;
-    while (sum < window) {
-      const Result r = db_.run(
-          "SELECT id, difficulty FROM shares WHERE created_ms <= $1 AND id < $2 ORDER BY id DESC LIMIT 5000",
-          {std::to_string(until_ms), std::to_string(before_id)});
-      for (int i = 0; i < r.rows() && sum < window; ++i) {
-        oldest = before_id = r.i64(i, 0);
-        sum += r.f64(i, 1);
-      }
-      if (r.rows() < 5000) break;
-    }
-    if (sum < window || oldest == 0) return std::nullopt;
-    return oldest;
   }
 
   uint64_t delete_shares(int64_t before_id, int64_t older_than_ms, int limit) override {
@@ -378,6 +368,8 @@ class PostgresStore : public Store {
   std::string url_;
   std::mutex mutex_;
   Connection db_;
+  std::mutex reader_mutex_;  // the window reader's own connection
+  std::unique_ptr<Connection> reader_;
   std::mutex leader_mutex_;
   std::unique_ptr<Connection> leader_conn_;
   bool leader_ = false;

@@ -44,6 +44,11 @@ class Stmt {
   }
   int64_t i64(int col) { return sqlite3_column_int64(stmt_, col); }
   double f64(int col) { return sqlite3_column_double(stmt_, col); }
+  std::string_view text_view(int col) {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string_view();
+  }
   std::string text(int col) {
     const auto* p = sqlite3_column_text(stmt_, col);
     return p ? reinterpret_cast<const char*>(p) : "";
@@ -56,7 +61,7 @@ class Stmt {
 
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(const std::string& path) {
+  explicit SqliteStore(const std::string& path) : path_(path) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                         nullptr) != SQLITE_OK) {
       const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -69,7 +74,10 @@ class SqliteStore : public Store {
     exec("PRAGMA foreign_keys=ON");
     migrate();
   }
-  ~SqliteStore() override { sqlite3_close(db_); }
+  ~SqliteStore() override {
+    sqlite3_close(reader_);
+    sqlite3_close(db_);
+  }
 
   std::string backend() const override { return "sqlite"; }
 
@@ -94,32 +102,36 @@ class SqliteStore : public Store {
     return static_cast<uint64_t>(s.i64(0));
   }
 
-  std::vector<WeightedShare> pplns_window(int64_t until_ms, double window) override {
-    std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT address, difficulty FROM shares WHERE created_ms <= ? ORDER BY id DESC");
-    s.bind(1, until_ms);
-    std::vector<WeightedShare> out;
-    double sum = 0;
-    while (sum < window && s.step()) {
-      out.push_back({s.text(0), s.f64(1)});
-      sum += out.back().difficulty;
+  void walk_window(int64_t until_ms, double window, int passes,
+                   const std::function<void(int, const WindowShare&)>& visit) override {
+    std::lock_guard lock(reader_mutex_);
+    if (!reader_ && sqlite3_open_v2(path_.c_str(), &reader_, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+                        SQLITE_OK) {
+      const std::string why = reader_ ? sqlite3_errmsg(reader_) : "out of memory";
+      sqlite3_close(reader_);
+      reader_ = nullptr;
+      throw StoreError("cannot open SQLite database '" + path_ + "' for reading: " + why);
     }
-    return out;
-  }
-
-  std::optional<int64_t> window_start_id(int64_t until_ms, double window) override {
-    std::lock_guard lock(mutex_);
-    // The same walk as pplns_window, so both agree on the boundary to the last rounding.
-    Stmt s(db_, "SELECT id, difficulty FROM shares WHERE created_ms <= ? ORDER BY id DESC");
-    s.bind(1, until_ms);
-    double sum = 0;
-    int64_t oldest = 0;
-    while (sum < window && s.step()) {
-      oldest = s.i64(0);
-      sum += s.f64(1);
+    sqlite3_busy_timeout(reader_, 5000);
+    // WAL: this read transaction is one snapshot and does not block the writer connection.
+    Stmt(reader_, "BEGIN").step();
+    try {
+      Stmt s(reader_, "SELECT id, address, difficulty FROM shares WHERE created_ms <= ? ORDER BY id DESC");
+      for (int pass = 0; pass < passes; ++pass) {
+        s.reset();
+        s.bind(1, until_ms);
+        double sum = 0;
+        while (sum < window && s.step()) {
+          const WindowShare share{s.i64(0), s.text_view(1), s.f64(2)};
+          sum += share.difficulty;
+          visit(pass, share);
+        }
+      }
+    } catch (...) {
+      Stmt(reader_, "ROLLBACK").step();
+      throw;
     }
-    if (sum < window || oldest == 0) return std::nullopt;
-    return oldest;
+    Stmt(reader_, "COMMIT").step();
   }
 
   uint64_t delete_shares(int64_t before_id, int64_t older_than_ms, int limit) override {
@@ -337,7 +349,10 @@ class SqliteStore : public Store {
   }
 
   std::mutex mutex_;
+  std::string path_;
   sqlite3* db_ = nullptr;
+  std::mutex reader_mutex_;  // the window reader's own connection
+  sqlite3* reader_ = nullptr;
 };
 
 }  // namespace

@@ -12,6 +12,25 @@ int64_t now_ms() {
       .count();
 }
 
+std::vector<WeightedShare> pplns_window(Store& store, int64_t until_ms, double window) {
+  std::vector<WeightedShare> out;
+  store.walk_window(until_ms, window, 1, [&](int, const WindowShare& s) {
+    out.push_back({std::string(s.address), s.difficulty});
+  });
+  return out;
+}
+
+std::optional<int64_t> window_start_id(Store& store, int64_t until_ms, double window) {
+  int64_t oldest = 0;
+  double sum = 0;
+  store.walk_window(until_ms, window, 1, [&](int, const WindowShare& s) {
+    oldest = s.id;
+    sum += s.difficulty;
+  });
+  if (oldest == 0 || sum < window) return std::nullopt;
+  return oldest;
+}
+
 std::unique_ptr<Store> open_store(const std::string& url) {
   if (url.rfind("sqlite:///", 0) == 0) return open_sqlite_store(url.substr(10));
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return open_postgres_store(url);

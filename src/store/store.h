@@ -7,7 +7,9 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mining/accepted_share.h"
@@ -22,6 +24,13 @@ class StoreError : public std::runtime_error {
 
 struct WeightedShare {
   std::string address;
+  double difficulty = 0;
+};
+
+/// One share of a PPLNS window as it streams by (the address is valid during the call only).
+struct WindowShare {
+  int64_t id = 0;
+  std::string_view address;
   double difficulty = 0;
 };
 
@@ -65,11 +74,13 @@ class Store {
   /// Records shares in one transaction (the group commit).
   virtual void insert_shares(const std::vector<mining::AcceptedShare>& shares) = 0;
   virtual uint64_t count_shares() = 0;
-  /// Newest-first shares created at or before until_ms, until their difficulty reaches window.
-  virtual std::vector<WeightedShare> pplns_window(int64_t until_ms, double window) = 0;
-  /// Id of the oldest share pplns_window(until_ms, window) would return, or nullopt when the
-  /// shares up to until_ms do not fill the window (then all of them are in it).
-  virtual std::optional<int64_t> window_start_id(int64_t until_ms, double window) = 0;
+  /// Streams a PPLNS window: the shares created at or before until_ms, newest first, until their
+  /// difficulty reaches `window`. Makes `passes` walks over one consistent snapshot (a split needs
+  /// two: the largest difficulty, then the weights), calling visit(pass, share). Reads on a
+  /// connection of its own, so share writes never wait for it, and holds nothing in memory: a
+  /// mainnet window can be hundreds of millions of shares.
+  virtual void walk_window(int64_t until_ms, double window, int passes,
+                           const std::function<void(int pass, const WindowShare& share)>& visit) = 0;
   /// Deletes up to `limit` of the oldest shares with id < before_id and created_ms < older_than_ms,
   /// in one short transaction; returns how many went.
   virtual uint64_t delete_shares(int64_t before_id, int64_t older_than_ms, int limit) = 0;
@@ -103,6 +114,12 @@ class Store {
   /// session advisory lock; another instance takes over when this one's connection dies.
   virtual bool try_acquire_leadership() = 0;
 };
+
+/// The whole window in memory (tests, small windows); the money path streams it instead.
+std::vector<WeightedShare> pplns_window(Store& store, int64_t until_ms, double window);
+/// Id of the oldest share in the window, or nullopt when the shares up to until_ms do not fill it
+/// (then all of them are in it).
+std::optional<int64_t> window_start_id(Store& store, int64_t until_ms, double window);
 
 /// Opens `sqlite:///path` or `postgresql://...` and runs the migrations.
 std::unique_ptr<Store> open_store(const std::string& url);

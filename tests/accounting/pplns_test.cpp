@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "support/test_databases.h"
+
 namespace pool::accounting {
 namespace {
 
@@ -31,6 +33,53 @@ TEST(Pplns, CreditsPlusPoolEqualRewardExactlyForRandomWindows) {
     for (const auto& [a, v] : s.credits) EXPECT_GT(v, 0);
   }
 }
+
+TEST(Pplns, WeightsRefuseAShareAboveTheDeclaredMaximum) {
+  PplnsWeights weights(4);
+  weights.add("A", 4);
+  weights.add("B", 7.9);  // same power of two as the maximum: still exact
+  EXPECT_THROW(weights.add("C", 8), std::logic_error);
+  PplnsWeights empty(0);
+  EXPECT_THROW(empty.add("A", 1), std::logic_error);
+  EXPECT_EQ(empty.split(1000, 0).remainder_sats, 1000);  // nobody to pay
+}
+
+// The money path streams the window from the database; it must split exactly as the in-memory
+// window does, whatever the shares.
+class StreamedSplit : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StreamedSplit, EqualsTheInMemorySplit) {
+  std::string why;
+  auto db = GetParam() == "postgresql" ? test::make_postgres_database(&why) : test::make_sqlite_database();
+  if (!db) {
+    if (test::in_ci()) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  auto store = store::open_store(db->url());
+  std::mt19937_64 rng(7);
+  std::vector<mining::AcceptedShare> shares;
+  for (int i = 0; i < 3000; ++i) {
+    mining::AcceptedShare s;
+    s.address = "addr" + std::to_string(rng() % 9);
+    s.difficulty = std::ldexp(1.0 + static_cast<double>(rng() % 1000), static_cast<int>(rng() % 70) - 40);
+    s.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1000 + i));
+    shares.push_back(s);
+  }
+  store->insert_shares(shares);
+  for (int round = 0; round < 20; ++round) {
+    const int64_t until = 1000 + static_cast<int64_t>(rng() % 3200);
+    const double window = std::ldexp(1.0 + static_cast<double>(rng() % 100), static_cast<int>(rng() % 40));
+    const int64_t reward = 312500000 + static_cast<int64_t>(rng() % 100000000);
+    const Split in_memory = split_pplns(reward, 1.5, store::pplns_window(*store, until, window));
+    const Split streamed = split_window(*store, until, window, reward, 1.5);
+    EXPECT_EQ(streamed.credits, in_memory.credits) << "round " << round;
+    EXPECT_EQ(streamed.pool_sats(), in_memory.pool_sats()) << "round " << round;
+  }
+  EXPECT_EQ(split_window(*store, 10, 100, 5000, 1.0).remainder_sats, 4950);  // before any share: all to the pool
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StreamedSplit, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
 
 TEST(Pplns, ProportionalToDifficulty) {
   const Split s = split_pplns(1000000, 0, {{"A", 3}, {"B", 1}, {"A", 3}, {"C", 2}});  // A 6, B 1, C 2 of 9

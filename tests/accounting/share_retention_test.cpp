@@ -55,7 +55,7 @@ TEST_P(ShareRetention, OldSharesOutsideTheNextWindowGoAndYoungOnesStay) {
   const auto report = prune_shares(*store, 1, options, kNow);
   EXPECT_EQ(report.deleted, 10u);
   EXPECT_EQ(store->count_shares(), 10u);  // the 2 young ones outside the window stay: too young
-  const auto window = store->pplns_window(kNow, 1000);
+  const auto window = pplns_window(*store, kNow, 1000);
   ASSERT_EQ(window.size(), 10u);
   for (const auto& s : window) EXPECT_EQ(s.address, "young");
 }
@@ -74,12 +74,12 @@ TEST_P(ShareRetention, PendingBlockIsCreditedTheSameAfterPruning) {
   block.scheme = "pplns";
   ASSERT_TRUE(store->insert_block(block));
   store->insert_shares(shares("after", 20, kNow - 20 * kDay));
-  const auto split_before = split_pplns(block.reward_sats, 1.0, store->pplns_window(block.found_ms, 10));
+  const auto split_before = split_pplns(block.reward_sats, 1.0, pplns_window(*store, block.found_ms, 10));
 
   const auto report = prune_shares(*store, 1, options, kNow);
   EXPECT_EQ(report.deleted, 5u);  // only the shares no window reaches
   EXPECT_EQ(store->count_shares(), 30u);
-  const auto split_after = split_pplns(block.reward_sats, 1.0, store->pplns_window(block.found_ms, 10));
+  const auto split_after = split_pplns(block.reward_sats, 1.0, pplns_window(*store, block.found_ms, 10));
   EXPECT_EQ(split_after.credits, split_before.credits);
   EXPECT_EQ(split_after.pool_sats(), split_before.pool_sats());
 

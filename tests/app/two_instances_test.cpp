@@ -84,7 +84,7 @@ TEST(TwoInstances, ShareOneDatabaseAndOneLeader) {
   EXPECT_EQ(b, 20);
   auto store = store::open_store(db->url());
   EXPECT_EQ(store->count_shares(), 40u);
-  const auto window = store->pplns_window(store::now_ms(), 1e9);
+  const auto window = store::pplns_window(*store, store::now_ms(), 1e9);
   std::set<std::string> addresses;
   for (const auto& s : window) addresses.insert(s.address);
   EXPECT_EQ(addresses.size(), 2u);  // one window holds both instances' miners

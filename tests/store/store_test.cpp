@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include "support/eventually.h"
 #include "support/test_databases.h"
 
@@ -50,28 +52,28 @@ TEST_P(StoreSuite, SharesAndPplnsWindow) {
   store->insert_shares({share("A", 4, 100), share("B", 2, 200), share("A", 1, 300), share("C", 8, 900)});
   EXPECT_EQ(store->count_shares(), 4u);
   // Newest first from t=300: A(1), B(2), A(4) reach 5 after three shares.
-  const auto w = store->pplns_window(300, 3);
+  const auto w = pplns_window(*store, 300, 3);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0].address, "A");
   EXPECT_DOUBLE_EQ(w[0].difficulty, 1);
   EXPECT_EQ(w[1].address, "B");
-  EXPECT_EQ(store->pplns_window(300, 100).size(), 3u);  // all shares up to t=300, not C's later one
-  EXPECT_TRUE(store->pplns_window(50, 100).empty());
+  EXPECT_EQ(pplns_window(*store, 300, 100).size(), 3u);  // all shares up to t=300, not C's later one
+  EXPECT_TRUE(pplns_window(*store, 50, 100).empty());
 }
 
 TEST_P(StoreSuite, WindowStartAndDeletingSharesOutsideIt) {
   store->insert_shares({share("A", 4, 100), share("B", 2, 200), share("A", 1, 300), share("C", 8, 900)});
-  EXPECT_FALSE(store->window_start_id(300, 100).has_value());  // not filled: every share counts
-  EXPECT_FALSE(store->window_start_id(50, 1).has_value());     // no shares that early at all
-  const auto start = store->window_start_id(300, 3);           // A(1), B(2): B's share starts it
+  EXPECT_FALSE(window_start_id(*store, 300, 100).has_value());  // not filled: every share counts
+  EXPECT_FALSE(window_start_id(*store, 50, 1).has_value());     // no shares that early at all
+  const auto start = window_start_id(*store, 300, 3);           // A(1), B(2): B's share starts it
   ASSERT_TRUE(start.has_value());
-  EXPECT_LT(*store->window_start_id(300, 5), *start);  // a wider window reaches further back
+  EXPECT_LT(*window_start_id(*store, 300, 5), *start);  // a wider window reaches further back
 
   // Only shares both before the window and older than the age limit go, oldest first, in batches.
   EXPECT_EQ(store->delete_shares(*start, 50, 10), 0u);  // the one candidate (t=100) is too young
   EXPECT_EQ(store->delete_shares(*start, 1000, 10), 1u);
   EXPECT_EQ(store->count_shares(), 3u);
-  const auto window = store->pplns_window(300, 100);  // the window itself is untouched
+  const auto window = pplns_window(*store, 300, 100);  // the window itself is untouched
   ASSERT_EQ(window.size(), 2u);
   EXPECT_EQ(window[0].address, "A");
   EXPECT_EQ(window[1].address, "B");
@@ -81,6 +83,28 @@ TEST_P(StoreSuite, WindowStartAndDeletingSharesOutsideIt) {
   EXPECT_EQ(store->delete_shares(INT64_MAX, 25, 1), 1u);
   EXPECT_EQ(store->delete_shares(INT64_MAX, 25, 1), 0u);
   EXPECT_EQ(store->count_shares(), 4u);
+}
+
+TEST_P(StoreSuite, WindowWalkIsOneSnapshotAndNeverBlocksShareWrites) {
+  std::vector<mining::AcceptedShare> batch;
+  for (int i = 0; i < 50; ++i) batch.push_back(share(i % 2 ? "A" : "B", 1, 100 + i));
+  store->insert_shares(batch);
+  int seen[2] = {0, 0};
+  bool wrote_during_walk = false;
+  store->walk_window(1000, 1e9, 2, [&](int pass, const WindowShare&) {
+    if (pass == 0 && seen[0] == 0) {
+      // A share recorded while the window is being read (on another thread, as the share
+      // recorder does) must not wait for the walk to finish.
+      auto write = std::async(std::launch::async, [&] { store->insert_shares({share("late", 5, 500)}); });
+      wrote_during_walk = write.wait_for(std::chrono::seconds(20)) == std::future_status::ready;
+      if (wrote_during_walk) write.get();
+    }
+    ++seen[pass];
+  });
+  EXPECT_TRUE(wrote_during_walk) << "a share write waited for the window reader";
+  EXPECT_EQ(seen[0], 50);
+  EXPECT_EQ(seen[1], 50);  // the second pass sees the same snapshot as the first
+  EXPECT_EQ(pplns_window(*store, 1000, 1e9).size(), 51u);  // the next walk sees the late share
 }
 
 TEST_P(StoreSuite, BlocksMoveFromPendingOnceOnly) {
