@@ -11,6 +11,7 @@
 #include "accounting/maturity.h"
 #include "accounting/payouts.h"
 #include "accounting/share_retention.h"
+#include "util/retry_schedule.h"
 
 namespace pool::accounting {
 
@@ -20,6 +21,9 @@ struct AccountingOptions {
   double payment_interval_hours = 24;
   RetentionOptions retention;
   std::chrono::milliseconds prune_interval{std::chrono::hours(1)};
+  /// A failed payout run (wallet short of funds, node down) is retried after this, doubling up to
+  /// an hour (or the payment interval, if shorter) — not on every tick.
+  std::chrono::milliseconds payout_retry{std::chrono::seconds(30)};
   std::chrono::milliseconds tick{1000};  // leadership and timer checks
 };
 
@@ -51,6 +55,7 @@ class AccountingService {
   std::atomic<uint64_t> payout_runs_{0};
   std::atomic<uint64_t> shares_pruned_{0};
   std::optional<std::chrono::steady_clock::time_point> last_prune_;
+  util::RetrySchedule payout_retry_;
   std::string last_error_;
   std::thread thread_;
 };

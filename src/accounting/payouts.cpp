@@ -46,6 +46,17 @@ PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const Pay
     amounts[address] = sats;
   }
   if (amounts.empty()) return report;
+  // Ask the wallet first: a payout it cannot fund would only be written, refused and released,
+  // leaving a payment row and balance changes behind on every retry.
+  int64_t needed = 0;
+  for (const auto& [address, sats] : amounts) needed += sats;
+  const int64_t spendable = node.get_balance_sats();
+  if (spendable < needed) {
+    report.error = "Insufficient funds: the wallet can spend " + node::sats_to_btc_string(spendable) +
+                   " BTC, the payout needs " + node::sats_to_btc_string(needed) +
+                   " BTC (a block reward can be spent after 101 confirmations)";
+    return report;
+  }
   const int64_t id = store.create_payment(amounts, options.comment_prefix);
   const std::string comment = options.comment_prefix + std::to_string(id);
   if (options.checkpoint) options.checkpoint("before_send");

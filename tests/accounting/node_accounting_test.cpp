@@ -111,7 +111,8 @@ TEST_P(NodeAccounting, InsufficientFundsLeavesBalancesUntouched) {
   const auto report = run_payouts(*store, *f.node, po);
   EXPECT_NE(report.error.find("Insufficient funds"), std::string::npos) << report.error;
   EXPECT_EQ(store->balances().at(kMinerA), 4950000000);
-  EXPECT_TRUE(store->payments(std::string("pending"), 10).empty());
+  EXPECT_TRUE(store->payments(std::nullopt, 10).empty());  // nothing written, reserved or released
+  for (const auto& change : store->balance_changes(kMinerA, 10)) EXPECT_EQ(change.reason, "share_reward");
   f.rpc->call("generatetoaddress", "[2,\"" + f.wallet_address + "\"]");
   EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 1);  // retried later, paid once
 }
