@@ -6,6 +6,11 @@
 
 namespace pool::accounting {
 
+namespace {
+/// A coinbase can be spent once it is this deep (Bitcoin Core: COINBASE_MATURITY 100, so 101).
+constexpr int64_t kCoinbaseSpendableDepth = 101;
+}  // namespace
+
 PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
   (void)options;
   PayoutReport report;
@@ -34,9 +39,15 @@ PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, con
 PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
   PayoutReport report = reconcile_payouts(store, node, options);
   if (!report.error.empty()) return report;
+  // Credits from blocks whose coinbase the wallet cannot spend yet (fewer than 101
+  // confirmations) wait for the next run, so a payout never asks the wallet for coins it lacks.
+  const int64_t tip = node.get_block_count();
+  const auto held_back = store.credits_from_blocks_above(tip - kCoinbaseSpendableDepth + 1);
   std::map<std::string, int64_t> amounts;
-  for (const auto& [address, sats] : store.balances()) {
-    if (address == store::kPoolAccount || sats < options.min_payout_sats) continue;
+  for (const auto& [address, balance] : store.balances()) {
+    const auto held = held_back.find(address);
+    const int64_t sats = balance - (held == held_back.end() ? 0 : held->second);
+    if (address == store::kPoolAccount || sats <= 0 || sats < options.min_payout_sats) continue;
     try {
       bitcoin::address_to_script(address, options.network);
     } catch (const bitcoin::AddressError& e) {

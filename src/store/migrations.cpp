@@ -24,6 +24,9 @@ std::vector<std::string> migrations(const std::string& backend) {
           " created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL);"
           "CREATE TABLE payment_items (payment_id BIGINT NOT NULL, address TEXT NOT NULL, sats BIGINT NOT NULL,"
           " PRIMARY KEY (payment_id, address));",
+      // 2: payouts hold back credits from blocks the wallet cannot spend yet (by block height).
+      "CREATE INDEX IF NOT EXISTS balance_changes_reference ON balance_changes (reference);"
+      "CREATE INDEX IF NOT EXISTS blocks_height ON blocks (height);",
   };
 }
 

@@ -220,6 +220,16 @@ class PostgresStore : public Store {
     return out;
   }
 
+  std::map<std::string, int64_t> credits_from_blocks_above(int64_t height) override {
+    std::lock_guard lock(mutex_);
+    const Result r = db_.run("SELECT c.address, SUM(c.delta_sats) FROM balance_changes c JOIN blocks b ON b.hash = c.reference"
+        " WHERE c.reason = 'share_reward' AND b.height > $1 GROUP BY c.address",
+                             {std::to_string(height)});
+    std::map<std::string, int64_t> out;
+    for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.i64(i, 1);
+    return out;
+  }
+
   std::vector<BalanceChange> balance_changes(const std::string& address, int limit) override {
     std::lock_guard lock(mutex_);
     const Result r = db_.run("SELECT address, delta_sats, reason, reference, created_ms FROM balance_changes"

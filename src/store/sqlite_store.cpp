@@ -205,6 +205,16 @@ class SqliteStore : public Store {
     return out;
   }
 
+  std::map<std::string, int64_t> credits_from_blocks_above(int64_t height) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT c.address, SUM(c.delta_sats) FROM balance_changes c JOIN blocks b ON b.hash = c.reference"
+        " WHERE c.reason = 'share_reward' AND b.height > ? GROUP BY c.address");
+    s.bind(1, height);
+    std::map<std::string, int64_t> out;
+    while (s.step()) out[s.text(0)] = s.i64(1);
+    return out;
+  }
+
   std::vector<BalanceChange> balance_changes(const std::string& address, int limit) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "SELECT address, delta_sats, reason, reference, created_ms FROM balance_changes WHERE address = ?"

@@ -98,6 +98,9 @@ class Store {
 
   virtual std::map<std::string, int64_t> balances() = 0;
   virtual std::vector<BalanceChange> balance_changes(const std::string& address, int limit) = 0;
+  /// Share rewards credited from blocks above `height`, per address. A block is credited at 100
+  /// confirmations but its coinbase is spendable only at 101, so payouts hold these back.
+  virtual std::map<std::string, int64_t> credits_from_blocks_above(int64_t height) = 0;
 
   /// Writes a pending payment and reserves (debits) its amounts in one transaction. Throws
   /// StoreError if any balance is short. Returns the payment id.

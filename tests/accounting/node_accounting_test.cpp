@@ -101,11 +101,35 @@ TEST_P(NodeAccounting, TwoMinersCreditedAndOrphanNeverCredited) {
   EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 0);         // nothing left to pay
 }
 
-TEST_P(NodeAccounting, InsufficientFundsLeavesBalancesUntouched) {
+TEST_P(NodeAccounting, CreditsWaitUntilTheWalletCanSpendTheCoinbase) {
   store->insert_shares({share(kMinerA, 1, 1000)});
-  const std::string block = pool_block(kMinerA, 1500);
-  f.rpc->call("generatetoaddress", "[99,\"" + f.wallet_address + "\"]");  // matured for the pool, not spendable (101)
+  pool_block(kMinerA, 1500);
+  f.rpc->call("generatetoaddress", "[99,\"" + f.wallet_address + "\"]");  // 100 confirmations: credited
   EXPECT_EQ(check_maturity(*store, *f.node, options), 1);
+  EXPECT_EQ(store->balances().at(kMinerA), 4950000000);
+  PayoutOptions po;
+  po.network = bitcoin::Network::kRegtest;
+  // The wallet can spend a coinbase only at 101 confirmations: the credit waits, nothing is written.
+  const auto early = run_payouts(*store, *f.node, po);
+  EXPECT_EQ(early.recipients, 0);
+  EXPECT_EQ(early.error, "");
+  EXPECT_TRUE(store->payments(std::nullopt, 10).empty());
+  f.rpc->call("generatetoaddress", "[1,\"" + f.wallet_address + "\"]");
+  const auto paid = run_payouts(*store, *f.node, po);  // one block later it is paid, once
+  EXPECT_EQ(paid.recipients, 1) << paid.error;
+  EXPECT_EQ(paid.paid_sats, 4950000000);
+  EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 0);
+}
+
+TEST_P(NodeAccounting, ShortWalletWritesNothingAndIsRetriedLater) {
+  store->insert_shares({share(kMinerA, 1, 1000)});
+  pool_block(kMinerA, 1500);
+  f.rpc->call("generatetoaddress", "[100,\"" + f.wallet_address + "\"]");
+  EXPECT_EQ(check_maturity(*store, *f.node, options), 1);
+  // The operator spends the wallet down to 10 BTC elsewhere.
+  const int64_t spendable = f.node->get_balance_sats();
+  ASSERT_GT(spendable, 4950000000);
+  f.node->send_many({{kMinerB, spendable - 1000000000}}, "operator");
   PayoutOptions po;
   po.network = bitcoin::Network::kRegtest;
   const auto report = run_payouts(*store, *f.node, po);
@@ -113,7 +137,7 @@ TEST_P(NodeAccounting, InsufficientFundsLeavesBalancesUntouched) {
   EXPECT_EQ(store->balances().at(kMinerA), 4950000000);
   EXPECT_TRUE(store->payments(std::nullopt, 10).empty());  // nothing written, reserved or released
   for (const auto& change : store->balance_changes(kMinerA, 10)) EXPECT_EQ(change.reason, "share_reward");
-  f.rpc->call("generatetoaddress", "[2,\"" + f.wallet_address + "\"]");
+  f.rpc->call("generatetoaddress", "[1,\"" + f.wallet_address + "\"]");  // another 50 BTC becomes spendable
   EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 1);  // retried later, paid once
 }
 

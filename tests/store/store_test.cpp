@@ -2,6 +2,8 @@
 // their states, balances with their change log, payouts and their reservation, settings.
 #include "store/store.h"
 
+#include "store/migrations.h"
+
 #include <gtest/gtest.h>
 
 #include <future>
@@ -167,9 +169,23 @@ TEST_P(StoreSuite, SettingsAndReopenKeepData) {
   store.reset();
   store = open_store(db->url());  // migrations are not run twice; data survives
   EXPECT_EQ(store->setting("x"), "2");
-  EXPECT_EQ(store->setting("schema_version"), "1");
+  EXPECT_EQ(store->setting("schema_version"), std::to_string(migrations(GetParam()).size()));
   EXPECT_EQ(store->count_shares(), 1u);
   EXPECT_TRUE(store->try_acquire_leadership());
+}
+
+TEST_P(StoreSuite, OlderSchemaIsUpgradedInPlace) {
+  store->insert_shares({share("A", 1, 1)});
+  ASSERT_TRUE(store->insert_block(block("aa", 101)));
+  ASSERT_TRUE(store->credit_block("aa", {{"A", 300}}, 7));
+  store->set_setting("schema_version", "1");  // as a database written by the first release
+  store.reset();
+  store = open_store(db->url());  // runs only the later steps (step 1 again would fail: tables exist)
+  EXPECT_EQ(store->setting("schema_version"), std::to_string(migrations(GetParam()).size()));
+  EXPECT_EQ(store->count_shares(), 1u);
+  EXPECT_EQ(store->balances().at("A"), 300);
+  EXPECT_EQ(store->credits_from_blocks_above(100).at("A"), 300);
+  EXPECT_TRUE(store->credits_from_blocks_above(101).empty());
 }
 
 TEST_P(StoreSuite, BatchOfManyShares) {
