@@ -8,6 +8,7 @@
 #include "bitcoin/address.h"
 #include "mining/job_builder.h"
 #include "support/mining_helpers.h"
+#include "support/shares.h"
 #include "support/test_databases.h"
 #include "util/json.h"
 
@@ -18,23 +19,14 @@ const std::string kMinerA = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d";
 const std::string kMinerB = "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz";
 
 mining::AcceptedShare share(const std::string& address, double difficulty, int64_t ms) {
-  mining::AcceptedShare s;
-  s.address = address;
-  s.worker = address + ".rig";
-  s.difficulty = difficulty;
-  s.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-  return s;
+  return test::share_at(address, difficulty, ms);
 }
 
 class NodeAccounting : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string why;
-    db = GetParam() == "postgresql" ? test::make_postgres_database(&why) : test::make_sqlite_database();
-    if (!db) {
-      if (test::in_ci()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    db = test::database_for_test(GetParam());
+    if (!db) return;
     store = store::open_store(db->url());
   }
   // The pool finds a block paying the wallet (the pool address); the finder's share is recorded.

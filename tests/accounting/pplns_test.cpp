@@ -49,12 +49,8 @@ TEST(Pplns, WeightsRefuseAShareAboveTheDeclaredMaximum) {
 class StreamedSplit : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StreamedSplit, EqualsTheInMemorySplit) {
-  std::string why;
-  auto db = GetParam() == "postgresql" ? test::make_postgres_database(&why) : test::make_sqlite_database();
-  if (!db) {
-    if (test::in_ci()) FAIL() << why;
-    GTEST_SKIP() << why;
-  }
+  auto db = test::database_for_test(GetParam());
+  if (!db) return;
   auto store = store::open_store(db->url());
   std::mt19937_64 rng(7);
   std::vector<mining::AcceptedShare> shares;

@@ -8,6 +8,7 @@
 #include "accounting/pplns.h"
 #include "support/eventually.h"
 #include "support/mining_helpers.h"
+#include "support/shares.h"
 #include "support/test_databases.h"
 
 namespace pool::accounting {
@@ -17,12 +18,7 @@ constexpr int64_t kDay = 86400000;
 constexpr int64_t kNow = 400 * kDay;
 
 mining::AcceptedShare share(const std::string& address, double difficulty, int64_t ms) {
-  mining::AcceptedShare s;
-  s.address = address;
-  s.worker = address + ".rig";
-  s.difficulty = difficulty;
-  s.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-  return s;
+  return test::share_at(address, difficulty, ms);
 }
 
 /// `n` shares of difficulty 1 for `address`, one minute apart, the last at `last_ms`.
@@ -35,12 +31,8 @@ std::vector<mining::AcceptedShare> shares(const std::string& address, int n, int
 class ShareRetention : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string why;
-    db = GetParam() == "postgresql" ? test::make_postgres_database(&why) : test::make_sqlite_database();
-    if (!db) {
-      if (test::in_ci()) FAIL() << why;
-      GTEST_SKIP() << why;
-    }
+    db = test::database_for_test(GetParam());
+    if (!db) return;
     store = store::open_store(db->url());
   }
   std::unique_ptr<test::TestDatabase> db;

@@ -50,12 +50,8 @@ int submit_shares(uint16_t port, const std::string& worker, int count) {
 }
 
 TEST(TwoInstances, ShareOneDatabaseAndOneLeader) {
-  std::string why;
-  auto db = test::make_postgres_database(&why);
-  if (!db) {
-    if (test::in_ci()) FAIL() << why;
-    GTEST_SKIP() << why;
-  }
+  auto db = test::database_for_test("postgresql");
+  if (!db) return;
   testnode::TestNodeOptions node_options;
   node_options.bits = 0x1d00ffff;
   testnode::TestNode node(node_options);

@@ -9,19 +9,14 @@
 #include <future>
 
 #include "support/eventually.h"
+#include "support/shares.h"
 #include "support/test_databases.h"
 
 namespace pool::store {
 namespace {
 
 mining::AcceptedShare share(const std::string& address, double difficulty, int64_t ms) {
-  mining::AcceptedShare s;
-  s.address = address;
-  s.worker = address + ".w";
-  s.difficulty = difficulty;
-  s.height = 100;
-  s.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-  return s;
+  return test::share_at(address, difficulty, ms);
 }
 
 BlockRecord block(const std::string& hash, int64_t height) {
@@ -38,12 +33,8 @@ BlockRecord block(const std::string& hash, int64_t height) {
 class StoreSuite : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string why;
-    db = GetParam() == "postgresql" ? test::make_postgres_database(&why) : test::make_sqlite_database();
-    if (!db) {
-      if (test::in_ci()) FAIL() << "PostgreSQL must be tested in CI: " << why;
-      GTEST_SKIP() << why;
-    }
+    db = test::database_for_test(GetParam());
+    if (!db) return;
     store = open_store(db->url());
   }
   std::unique_ptr<test::TestDatabase> db;
@@ -209,12 +200,8 @@ TEST(StoreUrl, UnsupportedUrlIsNamed) {
 }
 
 TEST(PostgresLeadership, OnlyOneInstanceLeadsAndTheOtherTakesOver) {
-  std::string why;
-  auto db = test::make_postgres_database(&why);
-  if (!db) {
-    if (test::in_ci()) FAIL() << why;
-    GTEST_SKIP() << why;
-  }
+  auto db = test::database_for_test("postgresql");
+  if (!db) return;
   auto first = open_store(db->url());
   auto second = open_store(db->url());
   EXPECT_TRUE(first->try_acquire_leadership());
@@ -225,12 +212,8 @@ TEST(PostgresLeadership, OnlyOneInstanceLeadsAndTheOtherTakesOver) {
 }
 
 TEST(PostgresLeadership, LeaderWhoseSessionDiesStepsDownAndAnotherTakesOver) {
-  std::string why;
-  auto db = test::make_postgres_database(&why);
-  if (!db) {
-    if (test::in_ci()) FAIL() << why;
-    GTEST_SKIP() << why;
-  }
+  auto db = test::database_for_test("postgresql");
+  if (!db) return;
   auto first = open_store(db->url());
   auto second = open_store(db->url());
   ASSERT_TRUE(first->try_acquire_leadership());

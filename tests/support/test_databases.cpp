@@ -1,5 +1,6 @@
 #include "support/test_databases.h"
 
+#include <gtest/gtest.h>
 #include <libpq-fe.h>
 #include <unistd.h>
 
@@ -91,6 +92,26 @@ std::unique_ptr<TestDatabase> make_postgres_database(std::string* why) {
     return nullptr;
   }
   return std::make_unique<PostgresDatabase>(url);
+}
+
+}  // namespace pool::test
+
+namespace pool::test {
+
+namespace {
+void report_missing(const std::string& why) {
+  // A fatal failure or a skip recorded here stops the test body from running after SetUp.
+  if (in_ci()) FAIL() << "PostgreSQL must be tested in CI: " << why;
+  GTEST_SKIP() << why;
+}
+}  // namespace
+
+std::unique_ptr<TestDatabase> database_for_test(const std::string& backend) {
+  if (backend == "sqlite") return make_sqlite_database();
+  std::string why;
+  auto db = make_postgres_database(&why);
+  if (!db) report_missing(why);
+  return db;
 }
 
 }  // namespace pool::test

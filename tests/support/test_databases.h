@@ -28,4 +28,9 @@ inline constexpr const char* kPostgresSkip =
 /// True when running in CI (CI=true), where skipping the PostgreSQL tests is not allowed.
 bool in_ci();
 
+/// A fresh database of `backend` ("sqlite" or "postgresql") for the running test; nullptr when
+/// PostgreSQL is not available, after marking the test failed (in CI) or skipped (elsewhere).
+/// Callers return when it is null.
+std::unique_ptr<TestDatabase> database_for_test(const std::string& backend);
+
 }  // namespace pool::test
