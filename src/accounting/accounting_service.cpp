@@ -79,6 +79,7 @@ void AccountingService::step(bool tip_changed) {
       store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
     }
     prune_if_due();
+    if (payout_retry_.failing()) return;  // not "working again" while a payout run waits to retry
     if (!last_error_.empty()) spdlog::info("accounting: working again");
     last_error_.clear();
   } catch (const std::exception& e) {

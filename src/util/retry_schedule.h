@@ -27,6 +27,8 @@ class RetrySchedule {
     waiting_ = false;
     delay_ = initial_;
   }
+  /// True between a failure and the next success.
+  bool failing() const { return waiting_; }
   /// The wait the next failure will bring.
   std::chrono::milliseconds next_delay() const { return delay_; }
 

@@ -13,7 +13,9 @@ TEST(RetrySchedule, DueUntilAFailureThenWaitsDoublingUpToTheCap) {
   RetrySchedule retry(seconds(30), seconds(100));
   const auto t0 = RetrySchedule::Clock::time_point{} + std::chrono::hours(1);
   EXPECT_TRUE(retry.due(t0));
+  EXPECT_FALSE(retry.failing());
   EXPECT_EQ(retry.failed(t0), seconds(30));
+  EXPECT_TRUE(retry.failing());
   EXPECT_FALSE(retry.due(t0 + seconds(29)));
   EXPECT_TRUE(retry.due(t0 + seconds(30)));
   EXPECT_EQ(retry.failed(t0 + seconds(30)), seconds(60));
@@ -21,6 +23,7 @@ TEST(RetrySchedule, DueUntilAFailureThenWaitsDoublingUpToTheCap) {
   EXPECT_EQ(retry.failed(t0 + seconds(90)), seconds(100));  // capped, not 120
   EXPECT_EQ(retry.failed(t0 + seconds(190)), seconds(100));
   retry.succeeded();
+  EXPECT_FALSE(retry.failing());
   EXPECT_TRUE(retry.due(t0 + seconds(191)));  // a success ends the waiting at once
   EXPECT_EQ(retry.failed(t0 + seconds(191)), seconds(30));  // and starts the doubling over
 }
