@@ -6,15 +6,21 @@ namespace pool::accounting {
 
 namespace {
 
+std::chrono::milliseconds payment_interval(const AccountingOptions& o) {
+  return std::chrono::milliseconds(static_cast<int64_t>(o.payment_interval_hours * 3600.0 * 1000.0));
+}
+
 std::chrono::milliseconds retry_cap(const AccountingOptions& o) {
-  const auto interval = std::chrono::milliseconds(static_cast<int64_t>(o.payment_interval_hours * 3600.0 * 1000.0));
-  return std::min<std::chrono::milliseconds>(std::chrono::hours(1), interval);
+  return std::min<std::chrono::milliseconds>(std::chrono::hours(1), payment_interval(o));
 }
 
 }  // namespace
 
 AccountingService::AccountingService(store::Store& store, node::BitcoinNode& node, AccountingOptions options)
-    : store_(store), node_(node), options_(std::move(options)), payout_retry_(std::min(options_.payout_retry, retry_cap(options_)), retry_cap(options_)) {}
+    : store_(store),
+      node_(node),
+      options_(std::move(options)),
+      payout_retry_(std::min(options_.payout_retry, retry_cap(options_)), retry_cap(options_)) {}
 
 AccountingService::~AccountingService() { stop(); }
 
@@ -66,9 +72,8 @@ void AccountingService::step(bool tip_changed) {
       return;
     }
     if (tip_changed) check_maturity(store_, node_, options_.maturity);
-    const int64_t interval_ms = static_cast<int64_t>(options_.payment_interval_hours * 3600.0 * 1000.0);
     const int64_t last = std::stoll(store_.setting("last_payout_ms").value_or("0"));
-    if (store::now_ms() - last >= interval_ms && payout_retry_.due(std::chrono::steady_clock::now())) {
+    if (store::now_ms() - last >= payment_interval(options_).count() && payout_retry_.due(std::chrono::steady_clock::now())) {
       const auto report = run_payouts(store_, node_, options_.payouts);
       ++payout_runs_;
       if (!report.error.empty()) {

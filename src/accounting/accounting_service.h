@@ -1,7 +1,8 @@
 #pragma once
 // Runs the money path in the background: on every new block it checks maturity, every payment
-// interval it pays, and every prune interval it deletes shares no block can be paid from; only while this instance holds the store's leadership (always with
-// SQLite; one instance per PostgreSQL database). Outages are logged once and retried.
+// interval it pays, and every prune interval it deletes shares no block can be paid from; only
+// while this instance holds the store's leadership (always with SQLite; one instance per
+// PostgreSQL database). Outages are logged once and retried.
 #include <atomic>
 #include <condition_variable>
 #include <mutex>

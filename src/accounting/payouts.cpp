@@ -39,8 +39,8 @@ PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, con
 PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
   PayoutReport report = reconcile_payouts(store, node, options);
   if (!report.error.empty()) return report;
-  // Credits from blocks whose coinbase the wallet cannot spend yet (fewer than 101
-  // confirmations) wait for the next run, so a payout never asks the wallet for coins it lacks.
+  // Credits from blocks whose coinbase the wallet cannot spend yet (fewer than
+  // kCoinbaseSpendableDepth confirmations) wait for the next run, so a payout never asks the wallet for coins it lacks.
   const int64_t tip = node.get_block_count();
   const auto held_back = store.credits_from_blocks_above(tip - kCoinbaseSpendableDepth + 1);
   std::map<std::string, int64_t> amounts;
@@ -65,7 +65,7 @@ PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const Pay
   if (spendable < needed) {
     report.error = "Insufficient funds: the wallet can spend " + node::sats_to_btc_string(spendable) +
                    " BTC, the payout needs " + node::sats_to_btc_string(needed) +
-                   " BTC (a block reward can be spent after 101 confirmations)";
+                   " BTC (a block reward can be spent after " + std::to_string(kCoinbaseSpendableDepth) + " confirmations)";
     return report;
   }
   const int64_t id = store.create_payment(amounts, options.comment_prefix);

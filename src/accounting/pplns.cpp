@@ -37,7 +37,7 @@ int64_t mul_div(uint64_t a, unsigned __int128 b, unsigned __int128 c) {
 PplnsWeights::PplnsWeights(double max_difficulty)
     : max_exp_(max_difficulty > 0 && std::isfinite(max_difficulty) ? std::ilogb(max_difficulty) : INT32_MIN) {}
 
-void PplnsWeights::add(const std::string& address, double difficulty) {
+void PplnsWeights::add(std::string_view address, double difficulty) {
   if (!(difficulty > 0) || !std::isfinite(difficulty)) return;
   if (max_exp_ == INT32_MIN || std::ilogb(difficulty) > max_exp_) {
     throw std::logic_error("PPLNS share difficulty above the window's declared maximum");
@@ -45,7 +45,7 @@ void PplnsWeights::add(const std::string& address, double difficulty) {
   const auto w = static_cast<unsigned __int128>(std::ldexp(difficulty, 90 - max_exp_));
   if (w == 0) return;
   auto it = weight_.find(address);
-  if (it == weight_.end()) it = weight_.emplace(address, 0).first;
+  if (it == weight_.end()) it = weight_.emplace(std::string(address), 0).first;
   it->second += w;
   total_ += w;  // at most 2^91 per share: room for 2^36 shares
 }
@@ -83,7 +83,6 @@ Split split_pplns(int64_t reward_sats, double fee_percentage, const std::vector<
 Split split_window(store::Store& store, int64_t until_ms, double window, int64_t reward_sats, double fee_percentage) {
   double max_difficulty = 0;
   std::optional<PplnsWeights> weights;
-  std::string address;
   // Pass 0 finds the largest difficulty, pass 1 weighs every share; both see one snapshot.
   store.walk_window(until_ms, window, 2, [&](int pass, const store::WindowShare& s) {
     if (pass == 0) {
@@ -91,8 +90,7 @@ Split split_window(store::Store& store, int64_t until_ms, double window, int64_t
       return;
     }
     if (!weights) weights.emplace(max_difficulty);
-    address.assign(s.address);
-    weights->add(address, s.difficulty);
+    weights->add(s.address, s.difficulty);
   });
   if (!weights) weights.emplace(0.0);
   return weights->split(reward_sats, fee_percentage);

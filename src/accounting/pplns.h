@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/store.h"
@@ -28,7 +29,7 @@ class PplnsWeights {
   /// `max_difficulty` is the largest difficulty that will be added (0 for an empty window).
   explicit PplnsWeights(double max_difficulty);
   /// Throws std::logic_error for a difficulty above the declared maximum.
-  void add(const std::string& address, double difficulty);
+  void add(std::string_view address, double difficulty);
   /// fee_percentage is 0..100 (resolution 0.0001%).
   Split split(int64_t reward_sats, double fee_percentage) const;
 

@@ -59,16 +59,22 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+/// Opens a connection that waits up to 5 s for a lock; throws StoreError naming the file.
+sqlite3* open_database(const std::string& path, int flags, const std::string& purpose) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw StoreError("cannot open SQLite database '" + path + "'" + purpose + ": " + why);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(const std::string& path) : path_(path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                        nullptr) != SQLITE_OK) {
-      const std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
-      throw StoreError("cannot open SQLite database '" + path + "': " + why);
-    }
-    sqlite3_busy_timeout(db_, 5000);
+  explicit SqliteStore(const std::string& path)
+      : path_(path), db_(open_database(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "")) {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=FULL");
     exec("PRAGMA foreign_keys=ON");
@@ -105,14 +111,7 @@ class SqliteStore : public Store {
   void walk_window(int64_t until_ms, double window, int passes,
                    const std::function<void(int, const WindowShare&)>& visit) override {
     std::lock_guard lock(reader_mutex_);
-    if (!reader_ && sqlite3_open_v2(path_.c_str(), &reader_, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) !=
-                        SQLITE_OK) {
-      const std::string why = reader_ ? sqlite3_errmsg(reader_) : "out of memory";
-      sqlite3_close(reader_);
-      reader_ = nullptr;
-      throw StoreError("cannot open SQLite database '" + path_ + "' for reading: " + why);
-    }
-    sqlite3_busy_timeout(reader_, 5000);
+    if (!reader_) reader_ = open_database(path_, SQLITE_OPEN_READONLY, " for reading");
     // WAL: this read transaction is one snapshot and does not block the writer connection.
     Stmt(reader_, "BEGIN").step();
     try {
