@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <set>
 
-#include "api/dashboard.h"
+#include "api/web_assets.h"
 #include "bitcoin/address.h"
 #include "bitcoin/target.h"
 #include "util/json.h"
@@ -66,7 +66,9 @@ net::HttpResponse ApiService::handle(const net::HttpRequest& request) {
   if (request.method != "GET") return error(405, "only GET is supported");
   std::string path = request.target.substr(0, request.target.find('?'));
   try {
-    if (path == "/" || path == "/index.html") return {200, "text/html; charset=utf-8", std::string(kDashboardHtml)};
+    if (const WebAsset* asset = find_web_asset(path)) {
+      return {200, std::string(web_content_type(asset->path)), std::string(asset->body)};
+    }
     if (path == "/api/pool") return pool_json();
     if (path == "/api/pool/history") return history_json();
     if (path == "/api/blocks") return blocks_json();
