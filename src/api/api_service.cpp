@@ -214,6 +214,21 @@ net::HttpResponse ApiService::metrics() {
     metric("pool_accounting_leader", "1 when this instance runs maturity and payouts.", "gauge");
     m += std::string("pool_accounting_leader ") + (sources_.accounting_leader() ? "1" : "0") + "\n";
   }
+  if (sources_.ledger_status) {
+    const accounting::LedgerStatus ledger = sources_.ledger_status();
+    metric("pool_ledger_ok", "1 when the last ledger audit balanced (0 before the leader's first audit).", "gauge");
+    m += std::string("pool_ledger_ok ") + (ledger.audited && ledger.ok ? "1" : "0") + "\n";
+    metric("pool_ledger_check_ok", "Each part of the last ledger audit: 1 when it passed.", "gauge");
+    for (const auto& [check, ok] : ledger.checks) {
+      m += "pool_ledger_check_ok{check=\"" + check + "\"} " + (ok ? "1" : "0") + "\n";
+    }
+    metric("pool_ledger_audit_timestamp_seconds", "Unix time of the last completed ledger audit (0: none yet).", "gauge");
+    m += "pool_ledger_audit_timestamp_seconds " + std::to_string(ledger.at_ms / 1000) + "\n";
+    metric("pool_ledger_obligations_sats", "What the books owe: balances and payments not yet sent.", "gauge");
+    m += "pool_ledger_obligations_sats " + std::to_string(ledger.obligations_sats) + "\n";
+    metric("pool_ledger_wallet_sats", "What the wallet holds: trusted, pending and immature funds.", "gauge");
+    m += "pool_ledger_wallet_sats " + std::to_string(ledger.assets_sats) + "\n";
+  }
   return {200, "text/plain; version=0.0.4", m};
 }
 

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "store/ledger_queries.h"
 #include "store/migrations.h"
 
 namespace pool::store {
@@ -309,6 +310,34 @@ class PostgresStore : public Store {
     std::lock_guard lock(mutex_);
     db_.run("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
             {key, value});
+  }
+
+  LedgerSnapshot ledger_snapshot() override {
+    std::lock_guard lock(mutex_);
+    struct Row : LedgerRow {
+      const Result* r;
+      int i;
+      std::string text(int col) const override { return r->text(i, col); }
+      int64_t i64(int col) const override { return r->i64(i, col); }
+      bool is_null(int col) const override { return PQgetisnull(r->r, i, col) != 0; }
+    };
+    db_.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // one snapshot across the queries
+    try {
+      auto snapshot = read_ledger([&](const char* sql, const std::function<void(const LedgerRow&)>& each) {
+        const Result result = db_.run(sql);
+        Row row;
+        row.r = &result;
+        for (row.i = 0; row.i < result.rows(); ++row.i) each(row);
+      });
+      db_.run("COMMIT");
+      return snapshot;
+    } catch (...) {
+      try {
+        db_.run("ROLLBACK");
+      } catch (...) {
+      }
+      throw;
+    }
   }
 
   bool try_acquire_leadership() override {

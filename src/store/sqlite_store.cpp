@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "store/ledger_queries.h"
 #include "store/migrations.h"
 
 namespace pool::store {
@@ -53,6 +54,7 @@ class Stmt {
     const auto* p = sqlite3_column_text(stmt_, col);
     return p ? reinterpret_cast<const char*>(p) : "";
   }
+  bool is_null(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:
   sqlite3* db_;
@@ -300,6 +302,30 @@ class SqliteStore : public Store {
   }
 
   bool try_acquire_leadership() override { return true; }
+
+  LedgerSnapshot ledger_snapshot() override {
+    std::lock_guard lock(mutex_);
+    struct Row : LedgerRow {
+      Stmt* s;
+      std::string text(int col) const override { return s->text(col); }
+      int64_t i64(int col) const override { return s->i64(col); }
+      bool is_null(int col) const override { return s->is_null(col); }
+    };
+    exec("BEGIN");  // one read snapshot (WAL) across the three queries
+    try {
+      auto snapshot = read_ledger([&](const char* sql, const std::function<void(const LedgerRow&)>& each) {
+        Stmt s(db_, sql);
+        Row row;
+        row.s = &s;
+        while (s.step()) each(row);
+      });
+      exec("COMMIT");
+      return snapshot;
+    } catch (...) {
+      exec("ROLLBACK");
+      throw;
+    }
+  }
 
  private:
   /// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.

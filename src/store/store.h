@@ -63,6 +63,32 @@ struct PaymentRecord {
   std::map<std::string, int64_t> amounts;
 };
 
+/// A found block against the balance changes that credit it (for the ledger audit).
+struct BlockLedger {
+  std::string hash;
+  std::string status;  // "(no such block)" for credits whose block is not recorded
+  std::string scheme;
+  int64_t reward_sats = 0;
+  int64_t credited_sats = 0;    // share_reward and fee changes that reference the block
+  int64_t credit_rows = 0;
+  int64_t credited_accounts = 0;  // distinct addresses among those rows
+};
+
+/// An account's recorded balance against the sum of its change log.
+struct AccountLedger {
+  std::string address;
+  int64_t balance_sats = 0;
+  int64_t changes_sats = 0;
+  bool has_balance = false;  // a balances row exists
+};
+
+/// Everything the ledger audit reads from the store, from one consistent snapshot.
+struct LedgerSnapshot {
+  std::vector<BlockLedger> blocks;
+  std::vector<AccountLedger> accounts;
+  std::vector<PaymentRecord> payments;  // every payment with its items, oldest first
+};
+
 /// The special account that receives the pool fee and rounding remainders.
 inline constexpr const char* kPoolAccount = "(pool)";
 
@@ -116,6 +142,9 @@ class Store {
   /// Whether this instance may run maturity and payouts. SQLite: always. PostgreSQL: holds a
   /// session advisory lock; another instance takes over when this one's connection dies.
   virtual bool try_acquire_leadership() = 0;
+
+  /// Reads the books for the ledger audit in one read-only snapshot.
+  virtual LedgerSnapshot ledger_snapshot() = 0;
 };
 
 /// The whole window in memory (tests, small windows); the money path streams it instead.

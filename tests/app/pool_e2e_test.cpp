@@ -14,6 +14,7 @@
 #include "bitcoin/sha256.h"
 #include "bitcoin/target.h"
 #include "store/store.h"
+#include "support/eventually.h"
 #include "support/http_get.h"
 #include "testnode/test_node.h"
 #include "tools/minerlib/line_client.h"
@@ -137,6 +138,9 @@ TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
   EXPECT_NE(body.find("pool_shares_total{result=\"accepted\"}"), std::string::npos);
   EXPECT_NE(body.find("pool_blocks{status=\"pending\"}"), std::string::npos);
   EXPECT_NE(body.find("pool_connections"), std::string::npos);
+  // The leader audits the ledger at its first step; the books of a young pool balance.
+  EXPECT_TRUE(test::eventually([&] { return test::http_get(app.api_port(), "/metrics").second.find("\npool_ledger_ok 1\n") != std::string::npos; }))
+      << test::http_get(app.api_port(), "/metrics").second;
   std::tie(status, body) = test::http_get(app.api_port(), "/");
   EXPECT_EQ(status, 200);
   EXPECT_NE(body.find("<title>bitcoin-mining-pool</title>"), std::string::npos);
