@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <mutex>
 
 #include "store/ledger_queries.h"
@@ -180,6 +181,7 @@ class SqliteStore : public Store {
   bool credit_block(const std::string& hash, const std::map<std::string, int64_t>& credits, int64_t pool_sats) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
+    fence();
     Stmt mark(db_, "UPDATE blocks SET status = 'confirmed' WHERE hash = ? AND status = 'pending'");
     mark.bind(1, hash);
     mark.step();
@@ -192,10 +194,14 @@ class SqliteStore : public Store {
 
   bool orphan_block(const std::string& hash) override {
     std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
     Stmt s(db_, "UPDATE blocks SET status = 'orphaned' WHERE hash = ? AND status = 'pending'");
     s.bind(1, hash);
     s.step();
-    return sqlite3_changes(db_) == 1;
+    const bool changed = sqlite3_changes(db_) == 1;
+    tx.commit();
+    return changed;
   }
 
   std::map<std::string, int64_t> balances() override {
@@ -229,6 +235,7 @@ class SqliteStore : public Store {
   int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
+    fence();
     const int64_t now = now_ms();
     Stmt ins(db_, "INSERT INTO payments (status, comment, created_ms, updated_ms) VALUES ('pending', '', ?, ?)");
     ins.bind(1, now).bind(2, now);
@@ -254,14 +261,19 @@ class SqliteStore : public Store {
 
   void complete_payment(int64_t id, const std::string& txid) override {
     std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
     Stmt s(db_, "UPDATE payments SET status = 'sent', txid = ?, updated_ms = ? WHERE id = ? AND status = 'pending'");
     s.bind(1, txid).bind(2, now_ms()).bind(3, id);
     s.step();
+    if (sqlite3_changes(db_) != 1) throw StoreError(not_pending_message(id, txid));
+    tx.commit();
   }
 
   void release_payment(int64_t id) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
+    fence();
     Stmt mark(db_, "UPDATE payments SET status = 'released', updated_ms = ? WHERE id = ? AND status = 'pending'");
     mark.bind(1, now_ms()).bind(2, id);
     mark.step();
@@ -301,7 +313,21 @@ class SqliteStore : public Store {
     s.step();
   }
 
-  bool try_acquire_leadership() override { return true; }
+  bool try_acquire_leadership() override {
+    // One instance per file (see claim_exclusive_use): it leads from its first call on.
+    std::lock_guard lock(mutex_);
+    if (epoch_ == 0) {
+      Tx tx(*this);
+      exec("UPDATE leadership SET epoch = epoch + 1, holder = 'sqlite', since_ms = " + std::to_string(now_ms()) +
+           " WHERE id = 1");
+      Stmt s(db_, "SELECT epoch FROM leadership WHERE id = 1");
+      s.step();
+      epoch_ = s.i64(0);
+      tx.commit();
+    }
+    return true;
+  }
+  int64_t leadership_epoch() const override { return epoch_; }
 
   LedgerSnapshot ledger_snapshot() override {
     std::lock_guard lock(mutex_);
@@ -358,6 +384,17 @@ class SqliteStore : public Store {
     return s.text(0);
   }
 
+  // Inside a money transaction: a store that has led may write only while its epoch is current.
+  void fence() {
+    if (epoch_ == 0) return;
+    Stmt s(db_, "SELECT epoch FROM leadership WHERE id = 1");
+    s.step();
+    if (s.i64(0) != epoch_) {
+      throw FencedError("leadership moved to epoch " + std::to_string(s.i64(0)) + " (this instance held " +
+                        std::to_string(epoch_) + "): money writes refused");
+    }
+  }
+
   // Balance update plus its change-log row (inside the caller's transaction).
   void change(const std::string& address, int64_t delta, const std::string& reason, const std::string& reference) {
     Stmt up(db_, "INSERT INTO balances (address, sats) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET sats = sats + excluded.sats");
@@ -373,6 +410,7 @@ class SqliteStore : public Store {
     exec("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     const auto steps = migrations("sqlite");
     const int64_t current = std::stoll(setting_locked("schema_version").value_or("0"));
+    check_schema_version(current, steps.size(), "SQLite database '" + path_ + "'");
     for (int64_t v = current; v < static_cast<int64_t>(steps.size()); ++v) {
       Tx tx(*this);
       exec(steps[static_cast<size_t>(v)]);
@@ -388,6 +426,7 @@ class SqliteStore : public Store {
   sqlite3* db_ = nullptr;
   std::mutex reader_mutex_;  // the window reader's own connection
   sqlite3* reader_ = nullptr;
+  std::atomic<int64_t> epoch_{0};  // the leadership epoch this store took (0: never led)
 };
 
 }  // namespace

@@ -22,6 +22,14 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Thrown by a money write (crediting a block, reserving, completing or releasing a payment)
+/// from an instance that has led but whose leadership epoch is no longer the current one:
+/// another instance took over, so this one must not touch the money any more.
+class FencedError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 struct WeightedShare {
   std::string address;
   double difficulty = 0;
@@ -141,7 +149,13 @@ class Store {
 
   /// Whether this instance may run maturity and payouts. SQLite: always. PostgreSQL: holds a
   /// session advisory lock; another instance takes over when this one's connection dies.
+  /// Each new leader increments the leadership epoch in the database; from then on, every money
+  /// write of a store that has led checks, inside its own transaction, that the epoch is still
+  /// its own, and throws FencedError otherwise (a leader that lost its lock mid-step cannot
+  /// complete, release or credit anything after the new leader took over).
   virtual bool try_acquire_leadership() = 0;
+  /// The leadership epoch this store holds (0: it never led).
+  virtual int64_t leadership_epoch() const = 0;
 
   /// Reads the books for the ledger audit in one read-only snapshot.
   virtual LedgerSnapshot ledger_snapshot() = 0;
@@ -157,5 +171,12 @@ std::optional<int64_t> window_start_id(Store& store, int64_t until_ms, double wi
 std::unique_ptr<Store> open_store(const std::string& url);
 
 int64_t now_ms();
+
+/// Why complete_payment refused: the payment is no longer pending (released by another leader,
+/// or already completed), so the txid may be a second send of money already given back.
+std::string not_pending_message(int64_t payment_id, const std::string& txid);
+
+/// "host:pid", naming an instance in the leadership table.
+std::string holder_name();
 
 }  // namespace pool::store
