@@ -34,7 +34,7 @@ trap cleanup EXIT
 echo "== cmake --install into a temporary prefix"
 prefix=$tmp/prefix
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for f in bin/poold bin/testnode bin/pool-miner bin/stratum-bench share/man/man1/poold.1 \
+for f in bin/poold bin/testnode bin/pool-miner bin/stratum-bench share/man/man1/poold.1.gz \
          etc/bitcoin-mining-pool/config.ini lib/systemd/system/bitcoin-mining-pool.service \
          share/bitcoin-mining-pool/grafana/bitcoin-mining-pool.json share/bitcoin-mining-pool/prometheus/alerts.yml; do
   [[ -e "$prefix/$f" ]] || fail "cmake --install did not install $f"

@@ -6,7 +6,9 @@ install(TARGETS poold testnode pool-miner stratum-bench RUNTIME DESTINATION ${CM
 # The manual page is written by hand (docs/man/poold.1.in); CMake fills in the version.
 set(POOL_MAN_PAGE ${CMAKE_BINARY_DIR}/man/poold.1)
 configure_file(docs/man/poold.1.in ${POOL_MAN_PAGE} @ONLY)
-install(FILES ${POOL_MAN_PAGE} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# Installed compressed, as Debian policy asks (-n: no name or time stamp, so builds repeat).
+execute_process(COMMAND gzip -9nf -k ${POOL_MAN_PAGE} COMMAND_ERROR_IS_FATAL ANY)
+install(FILES ${POOL_MAN_PAGE}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES contrib/grafana/bitcoin-mining-pool.json DESTINATION ${CMAKE_INSTALL_DATADIR}/bitcoin-mining-pool/grafana)
 install(FILES contrib/prometheus/alerts.yml DESTINATION ${CMAKE_INSTALL_DATADIR}/bitcoin-mining-pool/prometheus)
 install(FILES README.md docs/operator-guide.md docs/operator-guide.ja.md examples/config.ini
