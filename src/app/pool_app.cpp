@@ -135,6 +135,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   }
 
   p.store = store::open_store(config_.database.db_path);
+  p.store->claim_exclusive_use();
   spdlog::info("database: {} ({})", p.store->backend(), redact_url(config_.database.db_path));
   if (!p.store->setting("pool_id")) p.store->set_setting("pool_id", random_id());
   p.shares = std::make_unique<accounting::ShareRecorder>(*p.store);

@@ -357,6 +357,7 @@ class PostgresStore : public Store {
   }
 
   int64_t leadership_epoch() const override { return epoch_; }
+  void claim_exclusive_use() override {}  // instances share a PostgreSQL database by design
 
   bool try_acquire_leadership() override {
     std::lock_guard lock(leader_mutex_);

@@ -1,6 +1,12 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <atomic>
 #include <mutex>
@@ -86,6 +92,7 @@ class SqliteStore : public Store {
   ~SqliteStore() override {
     sqlite3_close(reader_);
     sqlite3_close(db_);
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the exclusive lock
   }
 
   std::string backend() const override { return "sqlite"; }
@@ -329,6 +336,29 @@ class SqliteStore : public Store {
   }
   int64_t leadership_epoch() const override { return epoch_; }
 
+  void claim_exclusive_use() override {
+    std::lock_guard lock(mutex_);
+    if (lock_fd_ >= 0) return;
+    const std::string lock_path = path_ + ".lock";
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) throw StoreError("cannot open " + lock_path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      char holder[64] = {};
+      const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
+      ::close(fd);
+      std::string who = n > 0 ? std::string(holder, static_cast<size_t>(n)) : "another process";
+      while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
+      throw StoreError("SQLite database '" + path_ + "' is already in use by poold (" + who +
+                       "); two pools on one SQLite file would both pay. Stop that one, or use PostgreSQL for "
+                       "several instances");
+    }
+    const std::string me = "pid " + std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
+      // The lock is what matters; the pid inside is only a hint for the message above.
+    }
+    lock_fd_ = fd;
+  }
+
   LedgerSnapshot ledger_snapshot() override {
     std::lock_guard lock(mutex_);
     struct Row : LedgerRow {
@@ -427,6 +457,7 @@ class SqliteStore : public Store {
   std::mutex reader_mutex_;  // the window reader's own connection
   sqlite3* reader_ = nullptr;
   std::atomic<int64_t> epoch_{0};  // the leadership epoch this store took (0: never led)
+  int lock_fd_ = -1;               // "<file>.lock", held exclusively while serving
 };
 
 }  // namespace

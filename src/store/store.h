@@ -154,6 +154,11 @@ class Store {
   /// its own, and throws FencedError otherwise (a leader that lost its lock mid-step cannot
   /// complete, release or credit anything after the new leader took over).
   virtual bool try_acquire_leadership() = 0;
+  /// Makes this the only pool process serving from this database, or throws StoreError naming
+  /// the one that already does. SQLite: an exclusive lock on "<file>.lock" held while the store
+  /// is open (two poold on one SQLite file would both lead and pay). PostgreSQL: nothing, several
+  /// instances share one database by design. Tools that only read (poold --audit) do not call it.
+  virtual void claim_exclusive_use() = 0;
   /// The leadership epoch this store holds (0: it never led).
   virtual int64_t leadership_epoch() const = 0;
 

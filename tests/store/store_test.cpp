@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <future>
 
 #include "support/eventually.h"
@@ -254,6 +256,23 @@ TEST(PostgresLeadership, LeaderWhoseSessionDiesStepsDownAndAnotherTakesOver) {
   // The backend exits asynchronously after the signal; the other instance takes over once it has.
   EXPECT_TRUE(test::eventually([&] { return second->try_acquire_leadership(); }, std::chrono::seconds(10)));
   EXPECT_FALSE(first->try_acquire_leadership());  // and the old one does not grab it back
+}
+
+TEST(SqliteExclusiveUse, ASecondPoolOnTheSameFileIsRefusedWithAClearMessage) {
+  auto db = test::make_sqlite_database();
+  auto first = open_store(db->url());
+  first->claim_exclusive_use();
+  auto second = open_store(db->url());  // reading (poold --audit) is fine
+  try {
+    second->claim_exclusive_use();
+    FAIL() << "two pools serve from one SQLite file";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("already in use by poold (pid " + std::to_string(::getpid()) + ")"),
+              std::string::npos)
+        << e.what();
+  }
+  first.reset();  // the first one stops: the file is free again
+  EXPECT_NO_THROW(second->claim_exclusive_use());
 }
 
 // A leader that lost its lock mid-step (its session died; it has not looked yet) must not move

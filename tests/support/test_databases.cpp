@@ -26,7 +26,7 @@ class SqliteDatabase : public TestDatabase {
   SqliteDatabase() : path_(std::filesystem::temp_directory_path() / (unique_name("pool_test_") + ".db")) {}
   ~SqliteDatabase() override {
     std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix, ignored);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path_.string() + suffix, ignored);
   }
   std::string url() const override { return "sqlite:///" + path_.string(); }
   void execute(const std::string& sql) const override {
