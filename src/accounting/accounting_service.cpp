@@ -60,7 +60,14 @@ void AccountingService::run() {
 void AccountingService::step(bool tip_changed) {
   try {
     if (!leader_) {
+      // Only an instance paying from the pool's wallet may lead (checked before and after taking
+      // the lock, so two instances starting at once with different wallets cannot both record theirs).
+      if (!wallet_is_the_pools()) return;
       if (!store_.try_acquire_leadership()) return;
+      if (!wallet_is_the_pools()) {
+        store_.release_leadership();
+        return;
+      }
       leader_ = true;
       spdlog::info("accounting: this instance runs maturity and payouts");
       const auto report = reconcile_payouts(store_, node_, options_.payouts);
@@ -93,6 +100,23 @@ void AccountingService::step(bool tip_changed) {
     if (e.what() != last_error_) spdlog::error("accounting: {} (retrying)", e.what());
     last_error_ = e.what();
   }
+}
+
+bool AccountingService::wallet_is_the_pools() {
+  if (wallet_identity_.empty()) wallet_identity_ = node_.wallet_identity();
+  const auto recorded = store_.setting("wallet_identity");
+  if (!recorded) {
+    store_.set_setting("wallet_identity", wallet_identity_);
+    spdlog::info("accounting: the pool pays from {} (recorded; every instance must use this wallet)", wallet_identity_);
+    return true;
+  }
+  if (*recorded == wallet_identity_) return true;
+  const std::string why = "this instance's wallet is " + wallet_identity_ + ", but the pool pays from " + *recorded +
+                          ": refusing to run maturity and payouts (configure [bitcoin] wallet to the pool's wallet)";
+  if (why != last_error_) spdlog::error("accounting: {}", why);
+  last_error_ = why;
+  wrong_wallet_ = true;
+  return false;
 }
 
 LedgerStatus AccountingService::ledger_status() const {

@@ -50,6 +50,8 @@ class AccountingService {
   /// A new best block: check maturity now.
   void on_new_tip();
   bool is_leader() const { return leader_; }
+  /// True once this instance found its node's wallet differs from the one the pool pays from.
+  bool wrong_wallet() const { return wrong_wallet_; }
   uint64_t payout_runs() const { return payout_runs_; }
   uint64_t shares_pruned() const { return shares_pruned_; }
   /// The last completed audit (a copy; never waits for one in progress).
@@ -60,6 +62,7 @@ class AccountingService {
   void step(bool tip_changed);
   void prune_if_due();
   void audit(bool forced);
+  bool wallet_is_the_pools();
 
   store::Store& store_;
   node::BitcoinNode& node_;
@@ -76,6 +79,8 @@ class AccountingService {
   std::string last_audit_failure_;
   util::RetrySchedule payout_retry_;
   std::string last_error_;
+  std::string wallet_identity_;  // of the node's wallet, asked once
+  std::atomic<bool> wrong_wallet_{false};
   std::thread thread_;
 };
 

@@ -1,5 +1,9 @@
 #include "node/bitcoin_node.h"
 
+#include <algorithm>
+
+#include "bitcoin/sha256.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -141,6 +145,25 @@ std::vector<WalletTransaction> BitcoinNode::find_sends_by_comment(const std::str
     if (static_cast<int>(page.Size()) < page_size || !any_recent) break;
   }
   return out;
+}
+
+std::string BitcoinNode::wallet_identity() {
+  const auto info = rpc_.call("getwalletinfo", "[]", wallet_path());
+  const std::string name = has_member(info, "walletname") ? get_string(info, "walletname") : "";
+  std::vector<std::string> keys;
+  try {
+    const auto listed = rpc_.call("listdescriptors", "[]", wallet_path());
+    for (const auto& d : listed["descriptors"].GetArray()) keys.push_back(get_string(d, "desc"));
+  } catch (const RpcError&) {
+    // A legacy (non-descriptor) wallet: its HD seed identifies it.
+    if (has_member(info, "hdseedid")) keys.push_back("hdseedid:" + get_string(info, "hdseedid"));
+  }
+  if (keys.empty()) throw std::runtime_error("wallet '" + name + "' has neither descriptors nor an HD seed to identify it");
+  std::sort(keys.begin(), keys.end());
+  std::string all;
+  for (const auto& k : keys) all += k + "\n";
+  const auto digest = bitcoin::sha256d({reinterpret_cast<const uint8_t*>(all.data()), all.size()});
+  return "wallet '" + name + "' " + digest.hex().substr(0, 16);
 }
 
 WalletBalances BitcoinNode::get_balances() {

@@ -95,6 +95,10 @@ class BitcoinNode {
   std::vector<WalletTransaction> find_sends_by_comment(const std::string& comment, int64_t since_unix = 0,
                                                        int page_size = 1000);
 
+  /// What makes the configured wallet this wallet: its name and a fingerprint of its public
+  /// descriptors (listdescriptors), or of its HD seed id for a legacy wallet. Instances that share
+  /// a database must pay from the same wallet.
+  std::string wallet_identity();
   /// getbalances (trusted, untrusted pending and immature), for the ledger audit.
   WalletBalances get_balances();
   /// Every send output in the wallet that carries a comment, paging through listtransactions.

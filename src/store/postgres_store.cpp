@@ -357,7 +357,18 @@ class PostgresStore : public Store {
   }
 
   int64_t leadership_epoch() const override { return epoch_; }
-  void claim_exclusive_use() override {}  // instances share a PostgreSQL database by design
+  void claim_exclusive_use() override {}
+
+  void release_leadership() override {
+    std::lock_guard lock(leader_mutex_);
+    if (!leader_) return;
+    leader_ = false;
+    try {
+      leader_conn_->run("SELECT pg_advisory_unlock($1)", {std::to_string(kLeaderLockKey)});
+    } catch (const StoreError&) {
+      leader_conn_.reset();  // a dead session holds nothing
+    }
+  }  // instances share a PostgreSQL database by design
 
   bool try_acquire_leadership() override {
     std::lock_guard lock(leader_mutex_);

@@ -335,6 +335,7 @@ class SqliteStore : public Store {
     return true;
   }
   int64_t leadership_epoch() const override { return epoch_; }
+  void release_leadership() override {}  // the only instance on its file
 
   void claim_exclusive_use() override {
     std::lock_guard lock(mutex_);

@@ -159,6 +159,8 @@ class Store {
   /// is open (two poold on one SQLite file would both lead and pay). PostgreSQL: nothing, several
   /// instances share one database by design. Tools that only read (poold --audit) do not call it.
   virtual void claim_exclusive_use() = 0;
+  /// Gives leadership up (PostgreSQL: unlocks, so another instance can take over at once).
+  virtual void release_leadership() = 0;
   /// The leadership epoch this store holds (0: it never led).
   virtual int64_t leadership_epoch() const = 0;
 
