@@ -123,16 +123,16 @@ net::HttpResponse ApiService::miner_json(const std::string& address) {
   } catch (const bitcoin::AddressError& e) {
     return error(400, "invalid address '" + address + "': " + e.what());
   }
-  const auto s = sources_.stats->snapshot(std::chrono::system_clock::now());
+  // Only this address's workers are copied; share handling goes on meanwhile.
   std::string workers;
   double hashrate = 0;
-  for (const auto& w : s.workers) {
-    if (w.address != address) continue;
+  sources_.stats->visit_workers(std::chrono::system_clock::now(), [&](const stratum::WorkerSnapshot& w) {
+    if (w.address != address) return;
     hashrate += w.hashrate;
     workers += (workers.empty() ? "" : ",") + std::string("{\"name\":") + util::quote(w.name) + ",\"hashrate\":" +
                num(w.hashrate) + ",\"accepted\":" + std::to_string(w.accepted) + ",\"rejected\":" +
                std::to_string(w.rejected) + ",\"last_share_ms\":" + std::to_string(unix_ms(w.last_share)) + "}";
-  }
+  });
   const auto balances = sources_.store->balances();
   const int64_t balance = balances.count(address) ? balances.at(address) : 0;
   int64_t pending = 0, paid = 0;

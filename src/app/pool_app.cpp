@@ -118,6 +118,11 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   p.network = *chain.network;
   spdlog::info("node: {} at height {}{}", chain.chain, chain.blocks,
                chain.initial_block_download ? " (still in initial block download: work starts when it is done)" : "");
+  // Share difficulty defaults depend on the node's network: a floor of 1 (signet 0.001) keeps
+  // shares from costing nothing anywhere but regtest. A configured value below it stops here.
+  const EffectiveDifficulty difficulty = effective_difficulty(config_, p.network);
+  spdlog::info("stratum: share difficulty starts at {:g} (vardiff between {:g} and {:g})", difficulty.start,
+               difficulty.minimum, difficulty.maximum);
 
   if (config_.pool.address.empty()) {
     p.payout_address = p.rpc->call("getnewaddress", "[\"pool\"]",
@@ -174,9 +179,9 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   so.ban_seconds = config_.stratum.ban_seconds;
   so.reconnect_host = config_.stratum.reconnect_host;
   so.session.extranonce2_size = config_.stratum.extranonce2_size;
-  so.session.vardiff.initial = config_.stratum.difficulty;
-  so.session.vardiff.minimum = config_.stratum.min_difficulty;
-  so.session.vardiff.maximum = config_.stratum.max_difficulty;
+  so.session.vardiff.initial = difficulty.start;
+  so.session.vardiff.minimum = difficulty.minimum;
+  so.session.vardiff.maximum = difficulty.maximum;
   so.session.vardiff.target_seconds = config_.stratum.vardiff_target_seconds;
   so.session.solo = config_.pool.payout_scheme == "solo";
   so.coinbase.tag = config_.pool.coinbase_tag;
