@@ -8,6 +8,7 @@
 
 #include "stratum/connection.h"
 #include "mining/job_builder.h"
+#include "util/accept_backoff.h"
 #include "util/json.h"
 
 namespace pool::stratum {
@@ -23,6 +24,8 @@ struct StratumServer::Worker {
   std::unique_ptr<asio::steady_timer> tick;
   std::function<void(boost::system::error_code)> on_tick;
   std::unique_ptr<tcp::acceptor> acceptor;  // on the acceptor worker only
+  std::unique_ptr<asio::steady_timer> accept_retry;  // back-off when out of descriptors
+  util::AcceptBackoff accept_backoff;
 };
 
 namespace {
@@ -51,6 +54,7 @@ class StratumServer::Host : public SessionHost {
     auto job = std::make_shared<mining::Job>(mining::build_job(base->block_template, payout_script,
                                                                server_.options_.coinbase, base->id + id_suffix,
                                                                base->clean_jobs));
+    job->transactions_encoding = base->transactions_encoding;  // same template, one encoding
     return job;
   }
   void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) override {
@@ -113,6 +117,22 @@ bool StratumServer::is_banned(const std::string& ip) {
   return false;
 }
 
+void StratumServer::add_ban(const std::string& ip) {
+  // Called with mutex_ held. The list is bounded: expired bans go first, then the oldest.
+  const auto now = std::chrono::steady_clock::now();
+  if (banned_.size() >= options_.max_banned_ips && !banned_.count(ip)) {
+    std::erase_if(banned_, [&](const auto& entry) { return entry.second <= now; });
+  }
+  while (!banned_.empty() && banned_.size() >= std::max<size_t>(1, options_.max_banned_ips) && !banned_.count(ip)) {
+    auto oldest = banned_.begin();
+    for (auto it = banned_.begin(); it != banned_.end(); ++it) {
+      if (it->second < oldest->second) oldest = it;
+    }
+    banned_.erase(oldest);
+  }
+  banned_[ip] = now + std::chrono::milliseconds(static_cast<int64_t>(options_.ban_seconds * 1000));
+}
+
 size_t StratumServer::banned_ips() const {
   std::lock_guard lock(mutex_);
   return banned_.size();
@@ -131,6 +151,7 @@ void StratumServer::start() {
     acceptor->listen(asio::socket_base::max_listen_connections);
     bound_port_ = acceptor->local_endpoint().port();
     acceptor_worker_->acceptor = std::move(acceptor);
+    acceptor_worker_->accept_retry = std::make_unique<asio::steady_timer>(acceptor_worker_->ioc);
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error("cannot listen for Stratum on " + options_.host + ":" + std::to_string(options_.port) +
                              ": " + e.code().message());
@@ -162,6 +183,22 @@ void StratumServer::accept() {
   Worker& target = *workers_[next_worker_++ % workers_.size()];
   acceptor_worker_->acceptor->async_accept(target.ioc, [this, &target](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping_) return;
+    auto& backoff = acceptor_worker_->accept_backoff;
+    if (ec) {
+      stats_.accept_error();
+      bool starts = false;
+      const auto wait = backoff.failed(ec.value(), &starts);
+      if (starts) spdlog::warn("stratum: cannot accept connections ({}); retrying with back-off", ec.message());
+      if (wait.count() > 0) {
+        acceptor_worker_->accept_retry->expires_after(wait);
+        acceptor_worker_->accept_retry->async_wait([this](boost::system::error_code e) {
+          if (!e && !stopping_) accept();
+        });
+        return;
+      }
+    } else if (backoff.succeeded()) {
+      spdlog::info("stratum: accepting connections again");
+    }
     if (!ec) {
       boost::system::error_code ignored;
       const auto remote = socket.remote_endpoint(ignored);
@@ -189,8 +226,8 @@ void StratumServer::accept() {
       } else {
         stats_.connection_opened();
         asio::post(target.ioc, [this, &target, s = std::move(socket), ip]() mutable {
-          auto c = std::make_shared<Connection>(*this, target, target.ioc, std::move(s), ip, *host_, options_, shares_,
-                                                stats_);
+          std::shared_ptr<Connection> c = std::make_shared<PlainConnection>(*this, target, target.ioc, std::move(s), ip,
+                                                                            *host_, options_, shares_, stats_);
           target.connections.emplace(c.get(), c);
           c->start();
         });
@@ -209,8 +246,7 @@ void StratumServer::closed(Worker& worker, Connection* connection, const std::st
   if (auto it = per_ip_.find(ip); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
   if (!extranonce1.empty()) extranonces_in_use_.erase(extranonce1);
   if (ban && options_.ban_seconds > 0) {
-    banned_[ip] = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(static_cast<int64_t>(options_.ban_seconds * 1000));
+    add_ban(ip);
     spdlog::warn("stratum: backing off {} for {:.0f} s after mostly invalid shares", ip, options_.ban_seconds);
   }
   // Called on the connection's own thread, which owns its worker's map.
@@ -278,6 +314,7 @@ void StratumServer::stop() {
   asio::post(acceptor_worker_->ioc, [this] {
     boost::system::error_code ignored;
     acceptor_worker_->acceptor->close(ignored);
+    acceptor_worker_->accept_retry->cancel(ignored);
   });
   std::shared_ptr<const std::string> reconnect;
   if (!options_.reconnect_host.empty()) {

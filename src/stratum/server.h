@@ -26,9 +26,15 @@ struct ServerOptions {
   uint16_t port = 3333;          // 0 = any free port
   int threads = 2;
   size_t max_connections = 100000;
-  size_t max_connections_per_ip = 0;  // 0 = unlimited
-  double idle_timeout_seconds = 300;
+  // Sized for a large farm behind one NAT address while stopping one host from taking every
+  // slot; 0 = unlimited.
+  size_t max_connections_per_ip = 256;
+  double idle_timeout_seconds = 300;      // closed after this long without a complete, valid message
+  double handshake_timeout_seconds = 30;  // TLS handshake, mining.subscribe and mining.authorize
+  size_t max_queued_bytes = 256 * 1024;   // unsent output per connection before reading pauses
+  double output_stall_seconds = 30;       // closed when output stays above that limit this long
   double ban_seconds = 600;           // back-off for an IP whose miner sent mostly invalid shares
+  size_t max_banned_ips = 65536;      // the ban list's cap (the oldest bans go first)
   size_t max_line_bytes = 16 * 1024;
   std::string reconnect_host;         // sent in client.reconnect at shutdown when set
   uint16_t reconnect_port = 0;
@@ -71,6 +77,7 @@ class StratumServer {
 
  private:
   class Connection;
+  class PlainConnection;
   struct Worker;
   class Host;
   friend class Connection;
@@ -79,6 +86,7 @@ class StratumServer {
   void closed(Worker& worker, Connection* connection, const std::string& ip, const std::string& extranonce1, bool ban,
               size_t workers);
   bool is_banned(const std::string& ip);
+  void add_ban(const std::string& ip);
   std::string claim_extranonce1(const std::string& requested);
   void release_extranonce1(const std::string& extranonce1);
 
