@@ -12,6 +12,7 @@
 #include <utility>  // Boost 1.74 Asio needs std::exchange declared first
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include <deque>
 
@@ -115,6 +116,24 @@ class StratumServer::PlainConnection final : public StratumServer::Connection {
   void on_readable();
 
   boost::asio::ip::tcp::socket socket_;
+};
+
+/// TLS (stratum+ssl): the handshake runs under the handshake deadline; reads go through a small
+/// buffer of its own.
+class StratumServer::TlsConnection final : public StratumServer::Connection {
+ public:
+  TlsConnection(StratumServer& server, Worker& worker, boost::asio::io_context& ioc, boost::asio::ip::tcp::socket socket,
+                std::string ip, SessionHost& host, const ServerOptions& options, ShareSink& shares, PoolStats& stats,
+                boost::asio::ssl::context& context);
+
+ private:
+  void start_transport() override;
+  void read() override;
+  void write() override;
+  void close_transport() override;
+
+  boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+  std::array<char, 4096> buffer_;
 };
 
 }  // namespace pool::stratum

@@ -4,6 +4,7 @@
 #include <utility>  // Boost 1.74 Asio needs std::exchange declared first
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include "stratum/connection.h"
@@ -23,9 +24,15 @@ struct StratumServer::Worker {
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections;  // touched only on this thread
   std::unique_ptr<asio::steady_timer> tick;
   std::function<void(boost::system::error_code)> on_tick;
-  std::unique_ptr<tcp::acceptor> acceptor;  // on the acceptor worker only
-  std::unique_ptr<asio::steady_timer> accept_retry;  // back-off when out of descriptors
-  util::AcceptBackoff accept_backoff;
+};
+
+/// One listening socket (plain or TLS) with its accept back-off; lives on the acceptor worker.
+struct StratumServer::Listener {
+  explicit Listener(asio::io_context& ioc, bool tls) : acceptor(ioc), retry(ioc), tls(tls) {}
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;  // back-off when out of descriptors
+  util::AcceptBackoff backoff;
+  bool tls;
 };
 
 namespace {
@@ -138,23 +145,42 @@ size_t StratumServer::banned_ips() const {
   return banned_.size();
 }
 
+void StratumServer::listen(Listener& listener, uint16_t port, const char* what) {
+  try {
+    const tcp::endpoint endpoint(asio::ip::make_address(options_.host), port);
+    auto& acceptor = listener.acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(false));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error(std::string("cannot listen for ") + what + " on " + options_.host + ":" + std::to_string(port) +
+                             ": " + e.code().message());
+  }
+}
+
 void StratumServer::start() {
   acceptor_worker_ = std::make_unique<Worker>();
   for (int i = 0; i < std::max(1, options_.threads); ++i) workers_.push_back(std::make_unique<Worker>());
-  try {
-    const tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
-    auto acceptor = std::make_unique<tcp::acceptor>(acceptor_worker_->ioc);
-    acceptor->open(endpoint.protocol());
-    acceptor->set_option(asio::socket_base::reuse_address(true));
-    if (endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(false));
-    acceptor->bind(endpoint);
-    acceptor->listen(asio::socket_base::max_listen_connections);
-    bound_port_ = acceptor->local_endpoint().port();
-    acceptor_worker_->acceptor = std::move(acceptor);
-    acceptor_worker_->accept_retry = std::make_unique<asio::steady_timer>(acceptor_worker_->ioc);
-  } catch (const boost::system::system_error& e) {
-    throw std::runtime_error("cannot listen for Stratum on " + options_.host + ":" + std::to_string(options_.port) +
-                             ": " + e.code().message());
+  listeners_.push_back(std::make_unique<Listener>(acceptor_worker_->ioc, false));
+  listen(*listeners_.back(), options_.port, "Stratum");
+  bound_port_ = listeners_.back()->acceptor.local_endpoint().port();
+  if (options_.tls_port) {
+    tls_context_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    try {
+      tls_context_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                                asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                                asio::ssl::context::no_tlsv1_1);
+      tls_context_->use_certificate_chain_file(options_.tls_cert_file);
+      tls_context_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem);
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error("cannot load the TLS certificate " + options_.tls_cert_file + " / key " +
+                               options_.tls_key_file + ": " + e.code().message());
+    }
+    listeners_.push_back(std::make_unique<Listener>(acceptor_worker_->ioc, true));
+    listen(*listeners_.back(), *options_.tls_port, "Stratum over TLS");
+    tls_bound_port_ = listeners_.back()->acceptor.local_endpoint().port();
   }
   auto run = [](Worker& w) {
     w.guard.emplace(w.ioc.get_executor());
@@ -175,24 +201,24 @@ void StratumServer::start() {
     worker->tick->async_wait(worker->on_tick);
     run(*w);
   }
-  accept();
+  for (auto& l : listeners_) accept(*l);
   run(*acceptor_worker_);
 }
 
-void StratumServer::accept() {
+void StratumServer::accept(Listener& listener) {
   Worker& target = *workers_[next_worker_++ % workers_.size()];
-  acceptor_worker_->acceptor->async_accept(target.ioc, [this, &target](boost::system::error_code ec, tcp::socket socket) {
+  listener.acceptor.async_accept(target.ioc, [this, &target, &listener](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping_) return;
-    auto& backoff = acceptor_worker_->accept_backoff;
+    auto& backoff = listener.backoff;
     if (ec) {
       stats_.accept_error();
       bool starts = false;
       const auto wait = backoff.failed(ec.value(), &starts);
       if (starts) spdlog::warn("stratum: cannot accept connections ({}); retrying with back-off", ec.message());
       if (wait.count() > 0) {
-        acceptor_worker_->accept_retry->expires_after(wait);
-        acceptor_worker_->accept_retry->async_wait([this](boost::system::error_code e) {
-          if (!e && !stopping_) accept();
+        listener.retry.expires_after(wait);
+        listener.retry.async_wait([this, &listener](boost::system::error_code e) {
+          if (!e && !stopping_) accept(listener);
         });
         return;
       }
@@ -225,15 +251,21 @@ void StratumServer::accept() {
         socket.close(ignored);
       } else {
         stats_.connection_opened();
-        asio::post(target.ioc, [this, &target, s = std::move(socket), ip]() mutable {
-          std::shared_ptr<Connection> c = std::make_shared<PlainConnection>(*this, target, target.ioc, std::move(s), ip,
-                                                                            *host_, options_, shares_, stats_);
+        asio::post(target.ioc, [this, &target, s = std::move(socket), ip, tls = listener.tls]() mutable {
+          std::shared_ptr<Connection> c;
+          if (tls) {
+            c = std::make_shared<TlsConnection>(*this, target, target.ioc, std::move(s), ip, *host_, options_, shares_,
+                                                stats_, *tls_context_);
+          } else {
+            c = std::make_shared<PlainConnection>(*this, target, target.ioc, std::move(s), ip, *host_, options_, shares_,
+                                                  stats_);
+          }
           target.connections.emplace(c.get(), c);
           c->start();
         });
       }
     }
-    accept();
+    accept(listener);
   });
 }
 
@@ -313,8 +345,10 @@ void StratumServer::stop() {
   if (stopping_.exchange(true) || workers_.empty()) return;
   asio::post(acceptor_worker_->ioc, [this] {
     boost::system::error_code ignored;
-    acceptor_worker_->acceptor->close(ignored);
-    acceptor_worker_->accept_retry->cancel(ignored);
+    for (auto& l : listeners_) {
+      l->acceptor.close(ignored);
+      l->retry.cancel(ignored);
+    }
   });
   std::shared_ptr<const std::string> reconnect;
   if (!options_.reconnect_host.empty()) {
@@ -352,6 +386,7 @@ void StratumServer::stop() {
   }
   if (acceptor_worker_->thread.joinable()) acceptor_worker_->thread.join();
   for (auto& w : workers_) w->connections.clear();
+  listeners_.clear();
 }
 
 }  // namespace pool::stratum
