@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 
 #include "bitcoin/sha256.h"
 #include "stratum/fake_host.h"
+#include "support/descriptor_exhaustion.h"
 #include "support/eventually.h"
 #include "tools/minerlib/line_client.h"
 #include "tools/minerlib/miner_work.h"
@@ -472,43 +472,21 @@ TEST_F(ServerTest, AcceptBacksOffWhenOutOfDescriptors) {
   LineClient warm = connect();
   warm.send(R"({"id":1,"method":"mining.ping"})" "\n");
   next(warm);
-  // The client's socket exists before descriptors run out; the server's accept needs a new one.
-  const int client = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(client, 0);
-  rlimit old{};
-  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
-  const int probe = ::dup(0);
-  ::close(probe);
-  rlimit low = old;
-  low.rlim_cur = static_cast<rlim_t>(probe + 4);
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
-  std::vector<int> filler;
-  for (int fd; (fd = ::open("/dev/null", O_RDONLY)) >= 0;) filler.push_back(fd);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(server->port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);  // waits in the backlog
+  test::EarlySocket client;  // made before descriptors run out; the server's accept needs a new one
+  test::DescriptorExhaustion exhaustion;
+  ASSERT_TRUE(client.connect(server->port()));  // waits in the backlog
   const auto started = std::chrono::steady_clock::now();
   EXPECT_TRUE(eventually([&] { return server->stats().accept_errors() > 0; }));
-  // The episode lasts a second: the episode's length, not synchronization.
+  // The episode lasts a second: its length, not synchronization.
   std::this_thread::sleep_for(std::chrono::seconds(1));
   const uint64_t errors = server->stats().accept_errors();
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   // Backing off from 100 ms, at most one failed accept per 100 ms (a spinning loop makes thousands).
   EXPECT_LE(errors, 2u + static_cast<uint64_t>(elapsed.count() / 100));
-  for (int fd : filler) ::close(fd);
-  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+  exhaustion.release();
   // Descriptors are back: the waiting client is served.
-  const std::string ping = "{\"id\":5,\"method\":\"mining.ping\"}\n";
-  ASSERT_EQ(::send(client, ping.data(), ping.size(), MSG_NOSIGNAL), static_cast<ssize_t>(ping.size()));
-  pollfd p{client, POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 5000), 1);
-  char reply[256];
-  const ssize_t n = ::recv(client, reply, sizeof reply, 0);
-  ::close(client);
-  ASSERT_GT(n, 0);
-  EXPECT_NE(std::string(reply, static_cast<size_t>(n)).find("pong"), std::string::npos);
+  ASSERT_TRUE(client.send(R"({"id":5,"method":"mining.ping"})" "\n"));
+  EXPECT_NE(client.receive().find("pong"), std::string::npos);
 }
 
 TEST_F(ServerTest, IdleConnectionIsClosed) {
