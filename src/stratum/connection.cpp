@@ -37,6 +37,8 @@ void StratumServer::Connection::start() {
 }
 
 void StratumServer::Connection::transport_ready() {
+  transport_ready_ = true;
+  flush();  // anything broadcast during the TLS handshake
   if (wants_input()) read();
 }
 
@@ -200,6 +202,11 @@ void StratumServer::Connection::pop() {
 
 void StratumServer::Connection::flush() {
   if (closed_ || writing_ > 0) return;
+  if (!transport_ready_) {
+    // Nothing may be written during a TLS handshake; a shutdown then just closes.
+    if (closing_) close(session_.close_reason(), session_.should_ban());
+    return;
+  }
   buffers_.clear();
   size_t slots = 0;
   for (const auto& slot : slots_) {

@@ -97,6 +97,7 @@ class StratumServer::Connection : public std::enable_shared_from_this<Connection
   Clock::time_point last_message_at_;  // last complete, valid message
   std::optional<Clock::time_point> over_limit_since_;
   bool first_bytes_ = true;
+  bool transport_ready_ = false;  // TLS handshake done (at once for plain TCP)
   bool closing_ = false;    // close once everything queued is written
   bool paused_ = false;     // not reading: too much output queued
   bool was_authorized_ = false;

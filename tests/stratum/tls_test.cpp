@@ -11,6 +11,7 @@
 
 #include "stratum/fake_host.h"
 #include "stratum/server.h"
+#include "support/eventually.h"
 #include "tools/minerlib/line_client.h"
 #include "tools/minerlib/miner_work.h"
 #include "util/json.h"
@@ -139,6 +140,8 @@ TEST_F(TlsTest, PlainTextOnTheTlsPortIsClosedWithoutHarm) {
 
 TEST_F(TlsTest, SilentTlsClientIsClosedAtTheHandshakeDeadline) {
   minerlib::LineClient silent("127.0.0.1", server->tls_port());  // never starts the TLS handshake
+  ASSERT_TRUE(test::eventually([&] { return server->stats().connections() == 1; }));
+  server->show_message("maintenance");  // waits for the handshake; nothing is written before it
   EXPECT_TRUE(silent.closed_by_peer(std::chrono::seconds(10)));
 }
 
