@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     out.clear();
     if (!session.handle_line(line, out)) break;
     for (const auto& o : out) {
-      const std::string& text = o.shared ? *o.shared : o.line;
+      const std::string text = o.line + (o.shared ? *o.shared : std::string());  // written in this order
       if (text.empty() || text.back() != '\n' || text.find('\n') != text.size() - 1) __builtin_trap();
     }
     if (nl == std::string_view::npos) break;

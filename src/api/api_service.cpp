@@ -185,6 +185,12 @@ net::HttpResponse ApiService::metrics() {
   m += "pool_invalid_lines_total " + std::to_string(s.invalid_messages) + "\n";
   metric("pool_bans_total", "IP addresses backed off for invalid shares.", "counter");
   m += "pool_bans_total " + std::to_string(s.bans) + "\n";
+  metric("pool_stratum_unsent_bytes", "Stratum replies and work queued but not yet written, all connections.", "gauge");
+  m += "pool_stratum_unsent_bytes " + std::to_string(s.queued_output_bytes) + "\n";
+  metric("pool_stratum_slow_reader_disconnects_total", "Connections closed for not reading what they were sent.", "counter");
+  m += "pool_stratum_slow_reader_disconnects_total " + std::to_string(s.slow_reader_disconnects) + "\n";
+  metric("pool_stratum_accept_errors_total", "Failed Stratum accepts (e.g. out of file descriptors).", "counter");
+  m += "pool_stratum_accept_errors_total " + std::to_string(s.accept_errors) + "\n";
   metric("pool_blocks", "Blocks found, by status.", "gauge");
   std::map<std::string, int> by_status = {{"pending", 0}, {"confirmed", 0}, {"orphaned", 0}, {"rejected", 0}};
   for (const auto& b : sources_.store->blocks(std::nullopt, 100000)) ++by_status[b.status];

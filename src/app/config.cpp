@@ -1,8 +1,10 @@
 #include "app/config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -109,16 +111,29 @@ const std::vector<KeySpec>& specs() {
        [](Config& c, const std::string& v) { c.stratum.vardiff_target_seconds = positive(v); }},
       {{"stratum", "max_connections", "whole number", "100000", "connections beyond this are refused with error 503"},
        [](Config& c, const std::string& v) { c.stratum.max_connections = whole(v, 1, 10000000); }},
-      {{"stratum", "max_connections_per_ip", "whole number", "0 (unlimited)", "connections from one IP address"},
+      {{"stratum", "max_connections_per_ip", "whole number", "256",
+        "connections from one IP address (0 = unlimited; raise it for a larger farm behind one NAT address)"},
        [](Config& c, const std::string& v) { c.stratum.max_connections_per_ip = whole(v, 0, 10000000); }},
-      {{"stratum", "idle_timeout_seconds", "decimal", "300", "a connection silent this long is closed"},
+      {{"stratum", "idle_timeout_seconds", "decimal", "300", "a connection that sends no complete, valid message this long is closed"},
        [](Config& c, const std::string& v) { c.stratum.idle_timeout_seconds = positive(v); }},
+      {{"stratum", "handshake_timeout_seconds", "decimal", "30",
+        "a connection must finish TLS (on tls_port), mining.subscribe and mining.authorize within this"},
+       [](Config& c, const std::string& v) { c.stratum.handshake_timeout_seconds = positive(v); }},
+      {{"stratum", "max_unsent_kib", "whole number", "256",
+        "unsent replies per connection before the pool stops reading from it (closed if it stays there 30 s)"},
+       [](Config& c, const std::string& v) { c.stratum.max_unsent_kib = whole(v, 16, 1048576); }},
       {{"stratum", "extranonce2_size", "whole number", "8", "extranonce2 bytes each miner rolls (4 to 8)"},
        [](Config& c, const std::string& v) { c.stratum.extranonce2_size = whole(v, 4, 8); }},
       {{"stratum", "threads", "whole number", "0 (one per CPU core)", "network threads"},
        [](Config& c, const std::string& v) { c.stratum.threads = whole(v, 0, 256); }},
       {{"stratum", "ban_seconds", "decimal", "600", "back-off for an IP whose miner sent mostly invalid shares (0 = none)"},
        [](Config& c, const std::string& v) { c.stratum.ban_seconds = decimal(v, 0, 1e9, "a number of seconds, 0 or more"); }},
+      {{"stratum", "tls_port", "port", "0 (no TLS)", "Stratum over TLS (stratum+ssl) beside the plain port"},
+       [](Config& c, const std::string& v) { c.stratum.tls_port = static_cast<uint16_t>(whole(v, 0, 65535)); }},
+      {{"stratum", "tls_cert_file", "path", "(empty)", "PEM certificate chain for tls_port"},
+       [](Config& c, const std::string& v) { c.stratum.tls_cert_file = v; }},
+      {{"stratum", "tls_key_file", "path", "(empty)", "PEM private key for tls_port"},
+       [](Config& c, const std::string& v) { c.stratum.tls_key_file = v; }},
       {{"stratum", "reconnect_host", "host name", "(empty)", "at shutdown, miners are told to reconnect here (client.reconnect)"},
        [](Config& c, const std::string& v) { c.stratum.reconnect_host = v; }},
       {{"pool", "payout_scheme", "pplns or solo", "pplns", "pplns: the pool is paid and shares split the reward; solo: the finder's address is paid directly"},
@@ -263,6 +278,18 @@ void validate(const Config& c) {
   }
   if (s.difficulty && (*s.difficulty > s.max_difficulty || (s.min_difficulty && *s.difficulty < *s.min_difficulty))) {
     throw ConfigError(c.path + ": [stratum] difficulty must lie between min_difficulty and max_difficulty");
+  }
+  if (c.stratum.tls_port != 0) {
+    if (c.stratum.tls_port == c.stratum.port) {
+      throw ConfigError(c.path + ": [stratum] tls_port " + std::to_string(c.stratum.tls_port) + " is the plain port too");
+    }
+    for (const auto& [key, file] : {std::pair<std::string, std::string>{"tls_cert_file", c.stratum.tls_cert_file},
+                                    std::pair<std::string, std::string>{"tls_key_file", c.stratum.tls_key_file}}) {
+      if (file.empty()) throw ConfigError(c.path + ": [stratum] tls_port is set, so " + key + " is needed");
+      if (!std::ifstream(file)) {
+        throw ConfigError(c.path + ": [stratum] " + key + " = '" + file + "' cannot be read: " + std::strerror(errno));
+      }
+    }
   }
 }
 

@@ -30,8 +30,13 @@ struct StratumConfig {
   double max_difficulty = 1e15;
   double vardiff_target_seconds = 10;
   uint64_t max_connections = 100000;
-  uint64_t max_connections_per_ip = 0;
+  uint64_t max_connections_per_ip = 256;
   double idle_timeout_seconds = 300;
+  double handshake_timeout_seconds = 30;
+  uint64_t max_unsent_kib = 256;
+  uint16_t tls_port = 0;  // 0 = no TLS listener
+  std::string tls_cert_file;
+  std::string tls_key_file;
   uint64_t extranonce2_size = 8;
   uint64_t threads = 0;  // 0 = one per CPU core
   double ban_seconds = 600;

@@ -176,6 +176,13 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   so.max_connections = config_.stratum.max_connections;
   so.max_connections_per_ip = config_.stratum.max_connections_per_ip;
   so.idle_timeout_seconds = config_.stratum.idle_timeout_seconds;
+  so.handshake_timeout_seconds = config_.stratum.handshake_timeout_seconds;
+  so.max_queued_bytes = config_.stratum.max_unsent_kib * 1024;
+  if (config_.stratum.tls_port != 0) {
+    so.tls_port = config_.stratum.tls_port;
+    so.tls_cert_file = config_.stratum.tls_cert_file;
+    so.tls_key_file = config_.stratum.tls_key_file;
+  }
   so.ban_seconds = config_.stratum.ban_seconds;
   so.reconnect_host = config_.stratum.reconnect_host;
   so.session.extranonce2_size = config_.stratum.extranonce2_size;
@@ -230,6 +237,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   spdlog::info("api: dashboard and JSON API on http://{}:{}/", config_.api.host, p.http->port());
   spdlog::info("stratum: listening on {}:{} ({} threads); payout scheme {}, rewards to {}", config_.stratum.host,
                p.server->port(), so.threads, config_.pool.payout_scheme, p.payout_address);
+  if (p.server->tls_port() != 0) spdlog::info("stratum: TLS (stratum+ssl) on {}:{}", config_.stratum.host, p.server->tls_port());
   return true;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // A unit of work sent to miners: the coinbase split around the extranonce, the merkle branch
 // and the header fields, plus the Stratum-ready hex strings computed once per job.
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,28 @@
 #include "node/block_template.h"
 
 namespace pool::mining {
+
+/// Text built on first use by whichever thread asks first, then shared by every caller
+/// (mining.get_transactions' answer: the template's transactions hex-encoded once per job).
+/// Thread-safe.
+class LazySharedText {
+ public:
+  template <class Build>
+  std::shared_ptr<const std::string> get(Build&& build) const {
+    std::call_once(once_, [&] {
+      text_ = std::make_shared<const std::string>(build());
+      ++builds_;
+    });
+    return text_;
+  }
+  /// How many times the text was built (at most once; for tests).
+  int builds() const { return builds_; }
+
+ private:
+  mutable std::once_flag once_;
+  mutable std::shared_ptr<const std::string> text_;
+  mutable std::atomic<int> builds_{0};
+};
 
 /// Immutable once built; shared between sessions by shared_ptr<const Job>.
 struct Job {
@@ -43,6 +67,10 @@ struct Job {
   std::string version_hex;                     // 8 digits, big-endian
   std::string bits_hex;
   std::string ntime_hex;
+
+  /// The encoded transaction list for mining.get_transactions, built once per template (SOLO
+  /// jobs personalized from this one share it).
+  std::shared_ptr<const LazySharedText> transactions_encoding = std::make_shared<const LazySharedText>();
 };
 
 using JobPtr = std::shared_ptr<const Job>;

@@ -6,9 +6,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <stdexcept>
+
+#include "util/accept_backoff.h"
 
 namespace pool::net {
 
@@ -80,10 +83,29 @@ struct HttpServer::Impl {
   std::vector<std::thread> workers;
   std::atomic<uint16_t> bound_port{0};
 
+  asio::steady_timer accept_retry{ioc};  // back-off when out of descriptors
+  util::AcceptBackoff backoff;
+  std::atomic<uint64_t> accept_errors{0};
+
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), handler)->start();
+      if (ec) {
+        ++accept_errors;
+        bool starts = false;
+        const auto wait = backoff.failed(ec.value(), &starts);
+        if (starts) spdlog::warn("http: cannot accept connections on port {} ({}); retrying with back-off", bound_port.load(), ec.message());
+        if (wait.count() > 0) {
+          accept_retry.expires_after(wait);
+          accept_retry.async_wait([this](beast::error_code e) {
+            if (!e && acceptor.is_open()) accept();
+          });
+          return;
+        }
+      } else {
+        if (backoff.succeeded()) spdlog::info("http: accepting connections on port {} again", bound_port.load());
+        std::make_shared<Session>(std::move(socket), handler)->start();
+      }
       accept();
     });
   }
@@ -122,6 +144,7 @@ void HttpServer::stop() {
   asio::post(s.ioc, [&s] {
     beast::error_code ignored;
     s.acceptor.close(ignored);
+    s.accept_retry.cancel(ignored);
   });
   s.ioc.stop();
   for (auto& t : s.workers) t.join();
@@ -129,5 +152,7 @@ void HttpServer::stop() {
 }
 
 uint16_t HttpServer::port() const { return impl_->bound_port; }
+
+uint64_t HttpServer::accept_errors() const { return impl_->accept_errors; }
 
 }  // namespace pool::net

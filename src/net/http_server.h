@@ -38,6 +38,8 @@ class HttpServer {
   void start();
   void stop();
   uint16_t port() const;
+  /// Failed accepts so far (e.g. while out of file descriptors; those back off).
+  uint64_t accept_errors() const;
 
  private:
   struct Impl;

@@ -1,11 +1,18 @@
 #pragma once
-// One miner's TCP connection: reads lines without a per-connection read buffer while idle,
-// feeds them to its Session, and writes replies in request order (a share's reply waits until
-// the share is durably recorded). Lives on one io_context thread.
+// One miner's connection, whatever carries it: splits lines, feeds them to its Session, and
+// writes replies in request order (a share's reply waits until the share is durably recorded).
+// It bounds what one peer can cost: unsent output is counted and reading pauses above
+// max_queued_bytes (the peer is closed when it stays there), and one timer enforces the
+// handshake deadline (TLS, subscribe, authorize), the idle timeout (only complete, valid
+// messages count as activity) and that output stall. The transport (plain TCP or TLS) is a
+// subclass: PlainConnection waits for readability and reads into a thread-local buffer (no
+// per-connection buffer while idle); TlsConnection keeps a small read buffer. Lives on one
+// io_context thread.
 #include <optional>
 #include <utility>  // Boost 1.74 Asio needs std::exchange declared first
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include <deque>
 
@@ -15,8 +22,9 @@ namespace pool::stratum {
 
 class StratumServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(StratumServer& server, Worker& worker, boost::asio::io_context& ioc, boost::asio::ip::tcp::socket socket, std::string ip,
+  Connection(StratumServer& server, Worker& worker, boost::asio::io_context& ioc, std::string ip,
              SessionHost& host, const ServerOptions& options, ShareSink& shares, PoolStats& stats);
+  virtual ~Connection();
 
   void start();
   void tick(std::vector<Outgoing>& scratch);
@@ -27,43 +35,106 @@ class StratumServer::Connection : public std::enable_shared_from_this<Connection
   /// Server shutdown: optionally send client.reconnect, then close once written.
   void shutdown(const std::shared_ptr<const std::string>& reconnect);
 
+ protected:
+  using Clock = std::chrono::steady_clock;
+
+  // The transport. start_transport() runs the TLS handshake (if any) and then calls
+  // transport_ready(); read() asks for input, handed to consume() (it must not be called
+  // again while a read is pending); write() sends buffers_ and calls on_written().
+  virtual void start_transport() = 0;
+  virtual void read() = 0;
+  virtual void write() = 0;
+  virtual void close_transport() = 0;
+
+  void transport_ready();
+  /// Handles received bytes. Returns false when reading must stop (closed, closing, or paused
+  /// because too much output is queued; paused input is kept and handled on resume).
+  bool consume(const char* data, size_t size);
+  bool wants_input() const { return !closed_ && !closing_ && !paused_; }
+  void on_written(boost::system::error_code ec);
+  void close(const std::string& why, bool ban = false);
+
+  const std::string& ip() const { return ip_; }
+  std::vector<boost::asio::const_buffer> buffers_;
+  bool closed_ = false;
+
  private:
   struct Slot {
-    std::string own;
-    std::shared_ptr<const std::string> shared;
+    std::string own;                              // written first
+    std::shared_ptr<const std::string> shared;    // then this, when set
     bool ready = true;
-    const std::string& text() const { return shared ? *shared : own; }
+    size_t size() const { return own.size() + (shared ? shared->size() : 0); }
   };
 
-  void wait_readable();
-  void on_readable();
-  bool process(const char* data, size_t size);
   bool handle_line(std::string_view line);
   void deliver(std::vector<Outgoing>& out);
   void mark_ready(uint64_t seq);
   void flush();
-  void close(const std::string& why, bool ban = false);
-  void arm_idle_timer();
+  void push(Slot slot);
+  void pop();
+  /// False (and the connection closed) when the peer is not reading and more is coming.
+  bool room_for(const std::vector<Outgoing>& more);
+  void arm_timer();
+  void on_timer();
+  Clock::time_point deadline() const;
 
   StratumServer& server_;
   Worker& worker_;
   boost::asio::io_context& ioc_;
-  boost::asio::ip::tcp::socket socket_;
-  boost::asio::steady_timer idle_;
+  boost::asio::steady_timer timer_;
   std::string ip_;
   const ServerOptions& options_;
   ShareSink& shares_;
   PoolStats& stats_;
   Session session_;
   std::string partial_;  // an incomplete line between reads (usually empty)
-  bool first_bytes_ = true;
+  std::string paused_input_;  // input left unread while paused (usually empty)
   std::deque<Slot> slots_;
   uint64_t first_seq_ = 0;  // sequence number of slots_.front()
   size_t writing_ = 0;      // slots in flight
-  std::vector<boost::asio::const_buffer> buffers_;
+  size_t queued_bytes_ = 0; // bytes in slots_ (written or not yet)
+  Clock::time_point opened_at_;
+  Clock::time_point last_message_at_;  // last complete, valid message
+  std::optional<Clock::time_point> over_limit_since_;
+  bool first_bytes_ = true;
+  bool transport_ready_ = false;  // TLS handshake done (at once for plain TCP)
   bool closing_ = false;    // close once everything queued is written
-  bool closed_ = false;
+  bool paused_ = false;     // not reading: too much output queued
   bool was_authorized_ = false;
+};
+
+/// Plain TCP: waits for readability and reads into a thread-local buffer.
+class StratumServer::PlainConnection final : public StratumServer::Connection {
+ public:
+  PlainConnection(StratumServer& server, Worker& worker, boost::asio::io_context& ioc, boost::asio::ip::tcp::socket socket,
+                  std::string ip, SessionHost& host, const ServerOptions& options, ShareSink& shares, PoolStats& stats);
+
+ private:
+  void start_transport() override;
+  void read() override;
+  void write() override;
+  void close_transport() override;
+  void on_readable();
+
+  boost::asio::ip::tcp::socket socket_;
+};
+
+/// TLS (stratum+ssl): the handshake runs under the handshake deadline; reads go through a small
+/// buffer of its own.
+class StratumServer::TlsConnection final : public StratumServer::Connection {
+ public:
+  TlsConnection(StratumServer& server, Worker& worker, boost::asio::io_context& ioc, boost::asio::ip::tcp::socket socket,
+                std::string ip, SessionHost& host, const ServerOptions& options, ShareSink& shares, PoolStats& stats,
+                boost::asio::ssl::context& context);
+
+ private:
+  void start_transport() override;
+  void read() override;
+  void write() override;
+  void close_transport() override;
+
+  boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
+  std::array<char, 4096> buffer_;
 };
 
 }  // namespace pool::stratum

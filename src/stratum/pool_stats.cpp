@@ -184,6 +184,10 @@ StatsSnapshot PoolStats::snapshot(std::chrono::system_clock::time_point now) con
   s.invalid_messages = invalid_messages_;
   s.abuse_disconnects = abuse_disconnects_;
   s.bans = bans_;
+  s.queued_output_bytes = static_cast<uint64_t>(std::max<int64_t>(0, queued_));
+  s.queued_output_peak_bytes = static_cast<uint64_t>(queued_peak_.load());
+  s.slow_reader_disconnects = slow_reader_disconnects_;
+  s.accept_errors = accept_errors_;
   std::lock_guard reader(reader_mutex_);
   s.workers.reserve(workers_.size());
   visit_locked(now, [&](const WorkerSnapshot& w) {

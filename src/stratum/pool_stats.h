@@ -41,6 +41,10 @@ struct StatsSnapshot {
   uint64_t invalid_messages = 0;   // lines that were not JSON-RPC
   uint64_t abuse_disconnects = 0;  // connections closed by the abuse limits
   uint64_t bans = 0;               // IPs backed off
+  uint64_t queued_output_bytes = 0;       // replies and work accepted but not yet written, all connections
+  uint64_t queued_output_peak_bytes = 0;  // the most that was ever queued at once
+  uint64_t slow_reader_disconnects = 0;   // connections closed for not reading what they were sent
+  uint64_t accept_errors = 0;             // failed accepts (e.g. out of file descriptors)
   std::vector<WorkerSnapshot> workers;
   double hashrate = 0;
 };
@@ -69,6 +73,17 @@ class PoolStats {
     ++abuse_disconnects_;
     if (banned) ++bans_;
   }
+  void output_queued(int64_t bytes) {
+    const int64_t now = queued_ += bytes;
+    int64_t peak = queued_peak_;
+    while (now > peak && !queued_peak_.compare_exchange_weak(peak, now)) {
+    }
+  }
+  void output_written(int64_t bytes) { queued_ -= bytes; }
+  uint64_t queued_output_peak() const { return static_cast<uint64_t>(queued_peak_.load()); }
+  void slow_reader_disconnect() { ++slow_reader_disconnects_; }
+  void accept_error() { ++accept_errors_; }
+  uint64_t accept_errors() const { return accept_errors_; }
   void connection_opened() { ++connections_; }
   void connection_closed() { --connections_; }
   void worker_authorized() { ++authorized_; }
@@ -113,6 +128,8 @@ class PoolStats {
   std::atomic<uint64_t> accepted_{0}, rejected_{0}, blocks_{0};
   std::atomic<uint64_t> invalid_messages_{0}, abuse_disconnects_{0}, bans_{0};
   std::atomic<int64_t> connections_{0}, authorized_{0};
+  std::atomic<int64_t> queued_{0}, queued_peak_{0};
+  std::atomic<uint64_t> slow_reader_disconnects_{0}, accept_errors_{0};
 };
 
 }  // namespace pool::stratum

@@ -56,6 +56,16 @@ std::string result_line(std::string_view id, std::string_view result_json) {
   return out;
 }
 
+std::string result_head(std::string_view id) { return "{\"id\":" + std::string(id) + ",\"result\":"; }
+
+std::string result_tail(std::string_view result_json) {
+  std::string out;
+  out.reserve(result_json.size() + 16);
+  out += result_json;
+  out += ",\"error\":null}\n";
+  return out;
+}
+
 std::string error_line(std::string_view id, int code, std::string_view message) {
   return "{\"id\":" + std::string(id) + ",\"result\":null,\"error\":[" + std::to_string(code) + "," +
          util::quote(message) + ",null]}\n";

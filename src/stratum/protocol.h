@@ -37,6 +37,10 @@ struct Message {
 bool parse_message(std::string_view line, Message* out, std::string* error);
 
 std::string result_line(std::string_view id, std::string_view result_json);
+/// result_line split in two, so a large shared result is written between a per-request head
+/// and the tail without copying: result_head(id) + result_tail(json) == result_line(id, json).
+std::string result_head(std::string_view id);
+std::string result_tail(std::string_view result_json);
 std::string error_line(std::string_view id, int code, std::string_view message);
 /// A request from the server ("id":null unless given), e.g. mining.set_difficulty.
 std::string server_request_line(std::string_view method, std::string_view params_json, std::string_view id = "null");

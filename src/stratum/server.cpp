@@ -4,10 +4,12 @@
 #include <utility>  // Boost 1.74 Asio needs std::exchange declared first
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include "stratum/connection.h"
 #include "mining/job_builder.h"
+#include "util/accept_backoff.h"
 #include "util/json.h"
 
 namespace pool::stratum {
@@ -22,7 +24,15 @@ struct StratumServer::Worker {
   std::unordered_map<Connection*, std::shared_ptr<Connection>> connections;  // touched only on this thread
   std::unique_ptr<asio::steady_timer> tick;
   std::function<void(boost::system::error_code)> on_tick;
-  std::unique_ptr<tcp::acceptor> acceptor;  // on the acceptor worker only
+};
+
+/// One listening socket (plain or TLS) with its accept back-off; lives on the acceptor worker.
+struct StratumServer::Listener {
+  explicit Listener(asio::io_context& ioc, bool tls) : acceptor(ioc), retry(ioc), tls(tls) {}
+  tcp::acceptor acceptor;
+  asio::steady_timer retry;  // back-off when out of descriptors
+  util::AcceptBackoff backoff;
+  bool tls;
 };
 
 namespace {
@@ -51,6 +61,7 @@ class StratumServer::Host : public SessionHost {
     auto job = std::make_shared<mining::Job>(mining::build_job(base->block_template, payout_script,
                                                                server_.options_.coinbase, base->id + id_suffix,
                                                                base->clean_jobs));
+    job->transactions_encoding = base->transactions_encoding;  // same template, one encoding
     return job;
   }
   void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) override {
@@ -122,27 +133,63 @@ bool StratumServer::is_banned(const std::string& ip) {
   return false;
 }
 
+void StratumServer::add_ban(const std::string& ip) {
+  // Called with mutex_ held. The list is bounded: expired bans go first, then the oldest.
+  const auto now = std::chrono::steady_clock::now();
+  if (banned_.size() >= options_.max_banned_ips && !banned_.count(ip)) {
+    std::erase_if(banned_, [&](const auto& entry) { return entry.second <= now; });
+  }
+  while (!banned_.empty() && banned_.size() >= std::max<size_t>(1, options_.max_banned_ips) && !banned_.count(ip)) {
+    auto oldest = banned_.begin();
+    for (auto it = banned_.begin(); it != banned_.end(); ++it) {
+      if (it->second < oldest->second) oldest = it;
+    }
+    banned_.erase(oldest);
+  }
+  banned_[ip] = now + std::chrono::milliseconds(static_cast<int64_t>(options_.ban_seconds * 1000));
+}
+
 size_t StratumServer::banned_ips() const {
   std::lock_guard lock(mutex_);
   return banned_.size();
 }
 
+void StratumServer::listen(Listener& listener, uint16_t port, const char* what) {
+  try {
+    const tcp::endpoint endpoint(asio::ip::make_address(options_.host), port);
+    auto& acceptor = listener.acceptor;
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    if (endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(false));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error(std::string("cannot listen for ") + what + " on " + options_.host + ":" + std::to_string(port) +
+                             ": " + e.code().message());
+  }
+}
+
 void StratumServer::start() {
   acceptor_worker_ = std::make_unique<Worker>();
   for (int i = 0; i < std::max(1, options_.threads); ++i) workers_.push_back(std::make_unique<Worker>());
-  try {
-    const tcp::endpoint endpoint(asio::ip::make_address(options_.host), options_.port);
-    auto acceptor = std::make_unique<tcp::acceptor>(acceptor_worker_->ioc);
-    acceptor->open(endpoint.protocol());
-    acceptor->set_option(asio::socket_base::reuse_address(true));
-    if (endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(false));
-    acceptor->bind(endpoint);
-    acceptor->listen(asio::socket_base::max_listen_connections);
-    bound_port_ = acceptor->local_endpoint().port();
-    acceptor_worker_->acceptor = std::move(acceptor);
-  } catch (const boost::system::system_error& e) {
-    throw std::runtime_error("cannot listen for Stratum on " + options_.host + ":" + std::to_string(options_.port) +
-                             ": " + e.code().message());
+  listeners_.push_back(std::make_unique<Listener>(acceptor_worker_->ioc, false));
+  listen(*listeners_.back(), options_.port, "Stratum");
+  bound_port_ = listeners_.back()->acceptor.local_endpoint().port();
+  if (options_.tls_port) {
+    tls_context_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    try {
+      tls_context_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                                asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                                asio::ssl::context::no_tlsv1_1);
+      tls_context_->use_certificate_chain_file(options_.tls_cert_file);
+      tls_context_->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem);
+    } catch (const boost::system::system_error& e) {
+      throw std::runtime_error("cannot load the TLS certificate " + options_.tls_cert_file + " / key " +
+                               options_.tls_key_file + ": " + e.code().message());
+    }
+    listeners_.push_back(std::make_unique<Listener>(acceptor_worker_->ioc, true));
+    listen(*listeners_.back(), *options_.tls_port, "Stratum over TLS");
+    tls_bound_port_ = listeners_.back()->acceptor.local_endpoint().port();
   }
   auto run = [](Worker& w) {
     w.guard.emplace(w.ioc.get_executor());
@@ -163,14 +210,30 @@ void StratumServer::start() {
     worker->tick->async_wait(worker->on_tick);
     run(*w);
   }
-  accept();
+  for (auto& l : listeners_) accept(*l);
   run(*acceptor_worker_);
 }
 
-void StratumServer::accept() {
+void StratumServer::accept(Listener& listener) {
   Worker& target = *workers_[next_worker_++ % workers_.size()];
-  acceptor_worker_->acceptor->async_accept(target.ioc, [this, &target](boost::system::error_code ec, tcp::socket socket) {
+  listener.acceptor.async_accept(target.ioc, [this, &target, &listener](boost::system::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping_) return;
+    auto& backoff = listener.backoff;
+    if (ec) {
+      stats_.accept_error();
+      bool starts = false;
+      const auto wait = backoff.failed(ec.value(), &starts);
+      if (starts) spdlog::warn("stratum: cannot accept connections ({}); retrying with back-off", ec.message());
+      if (wait.count() > 0) {
+        listener.retry.expires_after(wait);
+        listener.retry.async_wait([this, &listener](boost::system::error_code e) {
+          if (!e && !stopping_) accept(listener);
+        });
+        return;
+      }
+    } else if (backoff.succeeded()) {
+      spdlog::info("stratum: accepting connections again");
+    }
     if (!ec) {
       boost::system::error_code ignored;
       const auto remote = socket.remote_endpoint(ignored);
@@ -197,15 +260,21 @@ void StratumServer::accept() {
         socket.close(ignored);
       } else {
         stats_.connection_opened();
-        asio::post(target.ioc, [this, &target, s = std::move(socket), ip]() mutable {
-          auto c = std::make_shared<Connection>(*this, target, target.ioc, std::move(s), ip, *host_, options_, shares_,
-                                                stats_);
+        asio::post(target.ioc, [this, &target, s = std::move(socket), ip, tls = listener.tls]() mutable {
+          std::shared_ptr<Connection> c;
+          if (tls) {
+            c = std::make_shared<TlsConnection>(*this, target, target.ioc, std::move(s), ip, *host_, options_, shares_,
+                                                stats_, *tls_context_);
+          } else {
+            c = std::make_shared<PlainConnection>(*this, target, target.ioc, std::move(s), ip, *host_, options_, shares_,
+                                                  stats_);
+          }
           target.connections.emplace(c.get(), c);
           c->start();
         });
       }
     }
-    accept();
+    accept(listener);
   });
 }
 
@@ -218,8 +287,7 @@ void StratumServer::closed(Worker& worker, Connection* connection, const std::st
   if (auto it = per_ip_.find(ip); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
   if (!extranonce1.empty()) extranonces_in_use_.erase(extranonce1);
   if (ban && options_.ban_seconds > 0) {
-    banned_[ip] = std::chrono::steady_clock::now() +
-                  std::chrono::milliseconds(static_cast<int64_t>(options_.ban_seconds * 1000));
+    add_ban(ip);
     spdlog::warn("stratum: backing off {} for {:.0f} s after mostly invalid shares", ip, options_.ban_seconds);
   }
   // Called on the connection's own thread, which owns its worker's map.
@@ -286,7 +354,10 @@ void StratumServer::stop() {
   if (stopping_.exchange(true) || workers_.empty()) return;
   asio::post(acceptor_worker_->ioc, [this] {
     boost::system::error_code ignored;
-    acceptor_worker_->acceptor->close(ignored);
+    for (auto& l : listeners_) {
+      l->acceptor.close(ignored);
+      l->retry.cancel(ignored);
+    }
   });
   std::shared_ptr<const std::string> reconnect;
   if (!options_.reconnect_host.empty()) {
@@ -324,6 +395,7 @@ void StratumServer::stop() {
   }
   if (acceptor_worker_->thread.joinable()) acceptor_worker_->thread.join();
   for (auto& w : workers_) w->connections.clear();
+  listeners_.clear();
 }
 
 }  // namespace pool::stratum

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -20,6 +21,10 @@
 #include "stratum/share_sink.h"
 #include "stratum/worker_registry.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace pool::stratum {
 
 struct ServerOptions {
@@ -27,12 +32,22 @@ struct ServerOptions {
   uint16_t port = 3333;          // 0 = any free port
   int threads = 2;
   size_t max_connections = 100000;
-  size_t max_connections_per_ip = 0;  // 0 = unlimited
-  double idle_timeout_seconds = 300;
+  // Sized for a large farm behind one NAT address while stopping one host from taking every
+  // slot; 0 = unlimited.
+  size_t max_connections_per_ip = 256;
+  double idle_timeout_seconds = 300;      // closed after this long without a complete, valid message
+  double handshake_timeout_seconds = 30;  // TLS handshake, mining.subscribe and mining.authorize
+  size_t max_queued_bytes = 256 * 1024;   // unsent output per connection before reading pauses
+  double output_stall_seconds = 30;       // closed when output stays above that limit this long
   double ban_seconds = 600;           // back-off for an IP whose miner sent mostly invalid shares
+  size_t max_banned_ips = 65536;      // the ban list's cap (the oldest bans go first)
   size_t max_line_bytes = 16 * 1024;
   size_t max_workers_per_address = 1024;  // distinct worker names one address may run at once
   PoolStatsOptions stats;                 // idle worker eviction and the worker table's cap
+  // An optional TLS listener beside the plain port (stratum+ssl): same protocol and limits.
+  std::optional<uint16_t> tls_port;  // unset = no TLS; 0 = any free port
+  std::string tls_cert_file;         // PEM certificate chain
+  std::string tls_key_file;          // PEM private key
   std::string reconnect_host;         // sent in client.reconnect at shutdown when set
   uint16_t reconnect_port = 0;
   SessionConfig session;
@@ -57,6 +72,8 @@ class StratumServer {
   /// flushes recorded shares.
   void stop();
   uint16_t port() const { return bound_port_; }
+  /// The TLS port once started (0 when TLS is off).
+  uint16_t tls_port() const { return tls_bound_port_; }
 
   /// Sends a new job to every subscribed, authorized session (one shared notify message).
   void broadcast(const mining::JobPtr& job);
@@ -74,14 +91,19 @@ class StratumServer {
 
  private:
   class Connection;
+  class PlainConnection;
+  class TlsConnection;
+  struct Listener;
   struct Worker;
   class Host;
   friend class Connection;
 
-  void accept();
+  void listen(Listener& listener, uint16_t port, const char* what);
+  void accept(Listener& listener);
   void closed(Worker& worker, Connection* connection, const std::string& ip, const std::string& extranonce1, bool ban,
               size_t workers);
   bool is_banned(const std::string& ip);
+  void add_ban(const std::string& ip);
   std::string claim_extranonce1(const std::string& requested);
   void release_extranonce1(const std::string& extranonce1);
 
@@ -97,6 +119,9 @@ class StratumServer {
   std::unique_ptr<Worker> acceptor_worker_;
   std::atomic<size_t> next_worker_{0};
   std::atomic<uint16_t> bound_port_{0};
+  std::atomic<uint16_t> tls_bound_port_{0};
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;
+  std::vector<std::unique_ptr<Listener>> listeners_;  // run on the acceptor worker
   std::atomic<bool> stopping_{false};
   std::atomic<double> last_broadcast_ms_{0};
 

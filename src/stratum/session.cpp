@@ -1,5 +1,6 @@
 #include "stratum/session.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -245,6 +246,26 @@ void Session::suggest_difficulty(const Message& m, std::vector<Outgoing>& out) {
 }
 
 void Session::get_transactions(const Message& m, std::vector<Outgoing>& out) {
+  // The answer can be megabytes: only for authorized miners, rate-limited by a token bucket, and
+  // encoded once per job (the connection writes the shared encoding, never a copy).
+  if (!authorized()) {
+    out.push_back({error_line(m.id, kUnauthorized, "Unauthorized worker"), nullptr, std::nullopt});
+    return;
+  }
+  const double now = host_.now();
+  const double burst = std::max(1.0, config_.get_transactions_burst);
+  if (tx_tokens_ < 0) {
+    tx_tokens_ = burst;
+  } else {
+    tx_tokens_ = std::min(burst, tx_tokens_ + (now - tx_refilled_at_) * config_.get_transactions_per_minute / 60);
+  }
+  tx_refilled_at_ = now;
+  if (tx_tokens_ < 1) {
+    out.push_back({error_line(m.id, kOther, "mining.get_transactions rate limit exceeded"), nullptr, std::nullopt});
+    if (++invalid_messages_ > config_.max_invalid_messages) close_reason_ = "too many mining.get_transactions";
+    return;
+  }
+  tx_tokens_ -= 1;
   mining::JobPtr job;
   if (m.params && m.params->IsArray() && m.params->Size() >= 1 && (*m.params)[0].IsString()) {
     job = find_job((*m.params)[0].GetString());
@@ -255,12 +276,17 @@ void Session::get_transactions(const Message& m, std::vector<Outgoing>& out) {
     out.push_back({error_line(m.id, kJobNotFound, "Job not found"), nullptr, std::nullopt});
     return;
   }
-  std::string list = "[";
-  for (const auto& tx : job->block_template->transactions) {
-    if (list.size() > 1) list += ",";
-    list += "\"" + bitcoin::to_hex(tx.data) + "\"";
-  }
-  out.push_back({result_line(m.id, list + "]"), nullptr, std::nullopt});
+  auto encoded = job->transactions_encoding->get([&] {
+    std::string list = "[";
+    for (const auto& tx : job->block_template->transactions) {
+      if (list.size() > 1) list += ',';
+      list += '"';
+      list += bitcoin::to_hex(tx.data);
+      list += '"';
+    }
+    return result_tail(list + "]");
+  });
+  out.push_back({result_head(m.id), std::move(encoded), std::nullopt});
 }
 
 void Session::apply_difficulty(std::optional<double> changed, std::vector<Outgoing>& out) {

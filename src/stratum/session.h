@@ -27,12 +27,14 @@ struct SessionConfig {
   double keepalive_seconds = 60;       // re-send work when a miner got none for this long
   double difficulty_grace_seconds = 10;  // shares at the previous difficulty still count
   std::string server_name = "bitcoin-mining-pool";
+  double get_transactions_per_minute = 2;  // mining.get_transactions token bucket: refill rate
+  double get_transactions_burst = 2;       // and capacity
   bool solo = false;  // each miner's coinbase pays its own (first authorized) address
   size_t max_workers_per_connection = 32;  // distinct usernames one connection may authorize
   size_t max_user_agent_bytes = 128;       // the stored user agent is cut to this
 };
 
-/// A line to send. When `share` is set the line is the reply to that share and must be written
+/// A line to send: `line`, then `shared` when set. When `share` is set the line is the reply to that share and must be written
 /// only after the share is durably recorded. `shared` lets one notify serve every session.
 struct Outgoing {
   std::string line;
@@ -128,6 +130,8 @@ class Session {
   std::string close_reason_;
   bool ban_ = false;
   bool workers_released_ = false;
+  double tx_tokens_ = -1;  // mining.get_transactions bucket; < 0 until the first request
+  double tx_refilled_at_ = 0;
 };
 
 }  // namespace pool::stratum

@@ -208,6 +208,22 @@ TEST(Config, MinDifficultyBelowTheNetworksFloorIsRefused) {
   EXPECT_NE(error_of("[stratum]\nmin_difficulty = 0\n").find("greater than 0, or auto"), std::string::npos);
 }
 
+TEST(Config, PerIpLimitHasANonZeroDefault) {
+  EXPECT_EQ(load_config_text("[stratum]\nport = 3333\n", "config.ini").stratum.max_connections_per_ip, 256u);
+}
+
+TEST(Config, TlsPortNeedsReadableCertificateAndKey) {
+  const std::string readable = std::string(POOL_SOURCE_DIR) + "/examples/config.ini";  // any readable file
+  EXPECT_EQ(error_of("[stratum]\ntls_port = 0\n"), "");
+  auto e = error_of("[stratum]\ntls_port = 3334\ntls_key_file = " + readable + "\n");
+  EXPECT_NE(e.find("[stratum] tls_port is set, so tls_cert_file is needed"), std::string::npos) << e;
+  e = error_of("[stratum]\ntls_port = 3334\ntls_cert_file = " + readable + "\ntls_key_file = /nonexistent/key.pem\n");
+  EXPECT_NE(e.find("[stratum] tls_key_file = '/nonexistent/key.pem' cannot be read"), std::string::npos) << e;
+  const Config c = load_config_text(
+      "[stratum]\ntls_port = 3334\ntls_cert_file = " + readable + "\ntls_key_file = " + readable + "\n", "config.ini");
+  EXPECT_EQ(c.stratum.tls_port, 3334);
+}
+
 TEST(Config, MissingFileIsNamed) {
   try {
     load_config("/nonexistent/pool.ini");

@@ -30,7 +30,7 @@ class SessionTest : public ::testing::Test {
   }
   static std::vector<std::string> texts(const std::vector<Outgoing>& out) {
     std::vector<std::string> lines;
-    for (const auto& o : out) lines.push_back(o.shared ? *o.shared : o.line);
+    for (const auto& o : out) lines.push_back(o.line + (o.shared ? *o.shared : std::string()));
     return lines;
   }
   void login() {
@@ -306,6 +306,28 @@ TEST_F(SessionTest, OtherMethods) {
   EXPECT_EQ(error_code(unknown[0]), kOther);
   EXPECT_TRUE(open);
   send(R"({"id":null,"result":"cgminer/4.12","error":null})");  // answer to client.get_version
+}
+
+TEST_F(SessionTest, GetTransactionsNeedsAuthorizationIsRateLimitedAndEncodedOnce) {
+  const std::string request = R"({"id":3,"method":"mining.get_transactions","params":[]})";
+  EXPECT_EQ(error_code(send(request)[0]), kUnauthorized);
+  login();
+  std::vector<Outgoing> first, second;
+  session->handle_line(request, first);
+  session->handle_line(request, second);
+  ASSERT_TRUE(first[0].shared && second[0].shared);
+  EXPECT_EQ(first[0].shared, second[0].shared);  // one encoding, shared
+  EXPECT_EQ(host.current_job()->transactions_encoding->builds(), 1);
+  EXPECT_EQ(util::parse_json(texts(first)[0])["result"].Size(), 4u);
+  // The burst is spent: more requests are refused and count as abuse until the session closes.
+  int refused = 0;
+  while (open && refused < 100) {
+    const auto out = send(request);
+    EXPECT_EQ(error_code(out[0]), kOther);
+    ++refused;
+  }
+  EXPECT_FALSE(open);
+  EXPECT_EQ(refused, config.max_invalid_messages + 1);
 }
 
 TEST_F(SessionTest, InvalidJsonGetsErrorUntilTooMany) {
