@@ -9,11 +9,12 @@
 #include "bitcoin/hex.h"
 #include "bitcoin/target.h"
 #include "bitcoin/uint256.h"
+#include "mining/job_seen_set.h"
 #include "node/block_template.h"
 
 namespace pool::mining {
 
-/// Immutable once built; shared between sessions by shared_ptr<const Job>.
+/// Immutable once built (except its seen-set); shared between sessions by shared_ptr<const Job>.
 struct Job {
   std::string id;  // short hex, unique per process run
   std::shared_ptr<const node::BlockTemplate> block_template;
@@ -43,6 +44,10 @@ struct Job {
   std::string version_hex;                     // 8 digits, big-endian
   std::string bits_hex;
   std::string ntime_hex;
+
+  /// The shares submitted for this job by any session, so each is credited once. A SOLO job built
+  /// for one miner points at its base job's set.
+  std::shared_ptr<JobSeenSet> seen = std::make_shared<JobSeenSet>();
 };
 
 using JobPtr = std::shared_ptr<const Job>;

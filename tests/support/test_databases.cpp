@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -28,6 +29,16 @@ class SqliteDatabase : public TestDatabase {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix, ignored);
   }
   std::string url() const override { return "sqlite:///" + path_.string(); }
+  void execute(const std::string& sql) const override {
+    sqlite3* db = nullptr;
+    char* err = nullptr;
+    const bool ok = sqlite3_open(path_.c_str(), &db) == SQLITE_OK &&
+                    sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) == SQLITE_OK;
+    const std::string why = err ? err : (db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_free(err);
+    sqlite3_close(db);
+    if (!ok) throw std::runtime_error(sql + ": " + why);
+  }
 
  private:
   std::filesystem::path path_;
@@ -75,7 +86,7 @@ class PostgresDatabase : public TestDatabase {
 }  // namespace
 
 void TestDatabase::execute(const std::string&) const {
-  throw std::logic_error("TestDatabase::execute is only available for PostgreSQL test databases");
+  throw std::logic_error("TestDatabase::execute is not available for this database");
 }
 
 bool in_ci() {

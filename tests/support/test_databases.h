@@ -12,8 +12,8 @@ class TestDatabase {
  public:
   virtual ~TestDatabase() = default;
   virtual std::string url() const = 0;
-  /// Runs one SQL statement on a separate connection to this database (PostgreSQL only; for
-  /// tests that act as an administrator, e.g. killing a session). Throws on failure.
+  /// Runs SQL on a separate connection to this database (for tests that act as an administrator,
+  /// e.g. killing a session, or that build an old schema by hand). Throws on failure.
   virtual void execute(const std::string& sql) const;
 };
 
