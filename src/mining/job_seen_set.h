@@ -33,6 +33,15 @@ class JobSeenSet {
     }
     return n;
   }
+  /// Bytes held by the tables (what grows with the shares).
+  size_t memory_bytes() const {
+    size_t n = 0;
+    for (auto& s : stripes_) {
+      std::lock_guard lock(s.mutex);
+      n += s.slots.capacity() * sizeof(uint64_t);
+    }
+    return n;
+  }
   static uint64_t key_of(const bitcoin::Uint256& h) {
     uint64_t v = 0;
     for (int i = 0; i < 8; ++i) v = v << 8 | h.data()[i];
