@@ -37,6 +37,7 @@ store::Store& store_with(int64_t n) {
     share.worker = share.address + ".rig";
     share.difficulty = 65536.0 * static_cast<double>(1 + rng() % 64);
     share.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1000 + i));
+    for (int b = 0; b < 8; ++b) share.hash.data()[b] = static_cast<uint8_t>(static_cast<uint64_t>(i) >> (8 * b));  // unique key
     batch.push_back(std::move(share));
     if (batch.size() == 50000) {
       s->insert_shares(batch);

@@ -1,4 +1,5 @@
-// Times the work path: building a job from a 114-transaction template, assembling a block, and
+// Times the work path: building a job from a 114-transaction template, assembling a block, the
+// pool-wide duplicate check every share passes (one job's seen-set, from several threads), and
 // the delay from a new block's ZMQ notification to the pool's new job (test node in process).
 #include <benchmark/benchmark.h>
 
@@ -10,6 +11,7 @@
 #include "mining/block_assembler.h"
 #include "mining/job_builder.h"
 #include "mining/job_manager.h"
+#include "mining/job_seen_set.h"
 #include "node/tip_watcher.h"
 #include "testnode/test_node.h"
 #include "util/json.h"
@@ -96,5 +98,24 @@ void BM_TipNotificationToCleanJob(benchmark::State& state) {
   manager.stop();
 }
 BENCHMARK(BM_TipNotificationToCleanJob)->Unit(benchmark::kMillisecond)->Iterations(50);
+
+// Every share of one job, from every Stratum thread, goes through the same seen-set.
+void BM_JobSeenSetInsert(benchmark::State& state) {
+  static pool::mining::JobSeenSet* seen = nullptr;
+  if (state.thread_index() == 0) seen = new pool::mining::JobSeenSet();
+  uint64_t key = 0x9e3779b97f4a7c15ULL * static_cast<uint64_t>(state.thread_index() + 1);
+  for (auto _ : state) {
+    key = key * 6364136223846793005ULL + 1442695040888963407ULL;  // distinct pseudo-random hashes
+    benchmark::DoNotOptimize(seen->insert_key(key));
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    state.counters["bytes_per_share"] =
+        static_cast<double>(seen->memory_bytes()) / static_cast<double>(std::max<size_t>(1, seen->size()));
+    delete seen;
+    seen = nullptr;
+  }
+}
+BENCHMARK(BM_JobSeenSetInsert)->Threads(1)->Threads(2)->Threads(4)->UseRealTime()->Iterations(1000000);
 
 }  // namespace

@@ -27,7 +27,9 @@ class FuzzHost : public stratum::SessionHost {
   std::string claim_extranonce1(const std::string&) override { return "01020304"; }
   void release_extranonce1(const std::string&) override {}
   mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& script, const std::string& suffix) override {
-    return std::make_shared<const mining::Job>(mining::build_job(base->block_template, script, {}, base->id + suffix, base->clean_jobs));
+    auto job = std::make_shared<mining::Job>(mining::build_job(base->block_template, script, {}, base->id + suffix, base->clean_jobs));
+    job->seen = base->seen;  // as the server does: a SOLO job shares its base job's duplicate set
+    return job;
   }
   void submit_block(const mining::JobPtr&, const mining::Solution&, const stratum::AcceptedShare&) override {}
   void share_rejected(const std::string&, int, const std::string&) override {}

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/text.h"
+
 namespace pool::accounting {
 
 ShareRecorder::ShareRecorder(store::Store& store, std::chrono::milliseconds max_delay, size_t max_batch)
@@ -17,7 +19,7 @@ ShareRecorder::~ShareRecorder() {
   thread_.join();
 }
 
-void ShareRecorder::record(const stratum::AcceptedShare& share, std::function<void()> done) {
+void ShareRecorder::record(const stratum::AcceptedShare& share, std::function<void(stratum::RecordOutcome)> done) {
   {
     std::lock_guard lock(mutex_);
     if (queue_.empty()) oldest_ = std::chrono::steady_clock::now();
@@ -33,10 +35,50 @@ void ShareRecorder::flush() {
   drained_.wait(lock, [&] { return queue_.empty() && in_flight_ == 0; });
 }
 
+void ShareRecorder::insert_range(const std::vector<stratum::AcceptedShare>& shares, size_t first, size_t last,
+                                 std::vector<stratum::RecordOutcome>& outcomes) {
+  using stratum::RecordOutcome;
+  auto backoff = std::chrono::milliseconds(100);
+  bool retried = false;
+  while (true) {
+    try {
+      const std::vector<stratum::AcceptedShare> part(shares.begin() + static_cast<std::ptrdiff_t>(first),
+                                                     shares.begin() + static_cast<std::ptrdiff_t>(last));
+      for (size_t i = first; i < last; ++i) outcomes[i] = RecordOutcome::kRecorded;
+      // After a failed attempt whose COMMIT may have gone through, "already stored" means this
+      // very share made it the first time: it is recorded (once), not a replay.
+      for (size_t d : store_.insert_shares(part)) {
+        if (!retried) outcomes[first + d] = RecordOutcome::kDuplicate;
+      }
+      return;
+    } catch (const store::StoreRefused& e) {
+      if (last - first == 1) {
+        const auto& s = shares[first];
+        spdlog::error("shares: the database refused the share {} of worker '{}' from {} ({}); the miner is told it was "
+                      "not recorded",
+                      s.hash.hex(), util::printable(s.worker), util::printable(s.remote), util::printable(e.what(), 300));
+        outcomes[first] = RecordOutcome::kRefused;
+        return;
+      }
+      // Isolate the refused row(s): the halves without one go in as usual.
+      const size_t mid = first + (last - first) / 2;
+      insert_range(shares, first, mid, outcomes);
+      insert_range(shares, mid, last, outcomes);
+      return;
+    } catch (const std::exception& e) {
+      // Never drop: the miners' replies wait until the database takes the batch.
+      spdlog::error("shares: cannot record {} shares ({}); retrying in {} ms", last - first, e.what(), backoff.count());
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      retried = true;
+    }
+  }
+}
+
 void ShareRecorder::run() {
   std::vector<stratum::AcceptedShare> shares;
-  std::vector<std::function<void()>> dones;
-  auto backoff = std::chrono::milliseconds(100);
+  std::vector<std::function<void(stratum::RecordOutcome)>> dones;
+  std::vector<stratum::RecordOutcome> outcomes;
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -58,21 +100,15 @@ void ShareRecorder::run() {
       if (!queue_.empty()) oldest_ = std::chrono::steady_clock::now();
       in_flight_ = n;
     }
-    while (true) {
-      try {
-        store_.insert_shares(shares);
-        break;
-      } catch (const std::exception& e) {
-        // Never drop: the miners' replies wait until the database takes the batch.
-        spdlog::error("shares: cannot record {} shares ({}); retrying in {} ms", shares.size(), e.what(), backoff.count());
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-      }
+    outcomes.assign(shares.size(), stratum::RecordOutcome::kRecorded);
+    insert_range(shares, 0, shares.size(), outcomes);
+    for (auto o : outcomes) {
+      if (o == stratum::RecordOutcome::kRecorded) ++committed_;
+      if (o == stratum::RecordOutcome::kDuplicate) ++duplicates_;
+      if (o == stratum::RecordOutcome::kRefused) ++refused_;
     }
-    backoff = std::chrono::milliseconds(100);
-    committed_ += shares.size();
     ++batches_;
-    for (auto& done : dones) done();
+    for (size_t i = 0; i < dones.size(); ++i) dones[i](outcomes[i]);
     {
       std::lock_guard lock(mutex_);
       in_flight_ = 0;

@@ -14,6 +14,7 @@
 #include "mining/block_pipeline.h"
 #include "mining/job_manager.h"
 #include "node/tip_watcher.h"
+#include "store/extranonce_lease.h"
 #include "stratum/server.h"
 
 namespace pool::app {
@@ -73,6 +74,7 @@ struct PoolApp::Parts {
   std::unique_ptr<accounting::ShareRecorder> shares;
   std::unique_ptr<accounting::AccountingService> accounting;
   std::unique_ptr<stratum::StratumServer> server;
+  std::unique_ptr<store::ExtranonceLease> lease;  // this instance's extranonce1 prefix
   std::unique_ptr<mining::BlockPipeline> blocks;
   std::unique_ptr<mining::JobManager> jobs;
   std::unique_ptr<node::TipWatcher> watcher;
@@ -200,6 +202,13 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
         p.blocks->submit(mining::FoundBlock{job, solution, share});
       });
 
+  // Instances sharing the database never hand out the same extranonce1: each leases its own
+  // first byte before it serves anyone.
+  p.lease = std::make_unique<store::ExtranonceLease>(*p.store, random_id(), store::ExtranonceLeaseOptions{},
+                                                     [&p](uint8_t prefix) { p.server->set_extranonce_prefix(prefix); });
+  p.server->set_extranonce_prefix(p.lease->prefix());
+  spdlog::info("stratum: extranonce1 prefix {:02x} leased for this instance", p.lease->prefix());
+
   mining::JobManager::Options jo;
   jo.refresh_interval = std::chrono::milliseconds(static_cast<int64_t>(config_.pool.job_refresh_seconds * 1000));
   jo.coinbase.tag = config_.pool.coinbase_tag;
@@ -250,6 +259,7 @@ void PoolApp::stop() {
   if (p.blocks) p.blocks->stop();
   if (p.accounting) p.accounting->stop();
   if (p.shares) p.shares->flush();
+  p.lease.reset();  // give the prefix back so a restart gets it again (and honours session resume)
 }
 
 std::string PoolApp::monitor_line() {

@@ -11,6 +11,7 @@
 #include "bitcoin/hex.h"
 #include "bitcoin/target.h"
 #include "bitcoin/uint256.h"
+#include "mining/job_seen_set.h"
 #include "node/block_template.h"
 
 namespace pool::mining {
@@ -37,7 +38,7 @@ class LazySharedText {
   mutable std::atomic<int> builds_{0};
 };
 
-/// Immutable once built; shared between sessions by shared_ptr<const Job>.
+/// Immutable once built (except its seen-set); shared between sessions by shared_ptr<const Job>.
 struct Job {
   std::string id;  // short hex, unique per process run
   std::shared_ptr<const node::BlockTemplate> block_template;
@@ -71,6 +72,9 @@ struct Job {
   /// The encoded transaction list for mining.get_transactions, built once per template (SOLO
   /// jobs personalized from this one share it).
   std::shared_ptr<const LazySharedText> transactions_encoding = std::make_shared<const LazySharedText>();
+  /// The shares submitted for this job by any session, so each is credited once. A SOLO job built
+  /// for one miner points at its base job's set.
+  std::shared_ptr<JobSeenSet> seen = std::make_shared<JobSeenSet>();
 };
 
 using JobPtr = std::shared_ptr<const Job>;

@@ -33,6 +33,16 @@ std::vector<std::string> migrations(const std::string& backend) {
       "CREATE TABLE IF NOT EXISTS leadership (id INTEGER PRIMARY KEY, epoch BIGINT NOT NULL, holder TEXT NOT NULL,"
       " since_ms BIGINT NOT NULL);"
       "INSERT INTO leadership (id, epoch, holder, since_ms) VALUES (1, 0, '', 0) ON CONFLICT (id) DO NOTHING;",
+      // 4: a share is stored once. Databases that were already fed a replayed share keep its
+      // first row (the lowest id) and lose the copies, then the header hash becomes a unique key.
+      // Extranonce prefix leases keep several instances on one database from handing out the
+      // same extranonce1 (store::ExtranonceLease).
+      std::string(backend == "sqlite"
+                      ? "DELETE FROM shares WHERE id NOT IN (SELECT MIN(id) FROM shares GROUP BY hash);"
+                      : "DELETE FROM shares a USING shares b WHERE a.hash = b.hash AND a.id > b.id;") +
+          "CREATE UNIQUE INDEX IF NOT EXISTS shares_hash ON shares (hash);"
+          "CREATE TABLE IF NOT EXISTS extranonce_leases (prefix INTEGER PRIMARY KEY, instance TEXT NOT NULL,"
+          " heartbeat_ms BIGINT NOT NULL);",
   };
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <mutex>
 #include <unistd.h>
+#include <unordered_map>
 
 #include "store/ledger_queries.h"
 #include "store/migrations.h"
@@ -14,6 +15,7 @@ namespace pool::store {
 namespace {
 
 constexpr int64_t kLeaderLockKey = 0x626d702d6c656164;  // "bmp-lead"
+constexpr int64_t kLeaseLockKey = 0x626d702d6c656173;   // "bmp-leas"
 
 /// Owns a PGresult.
 struct Result {
@@ -54,7 +56,13 @@ class Connection {
                             values.empty() ? nullptr : values.data(), nullptr, nullptr, 0));
     const auto status = PQresultStatus(res.r);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      throw StoreError("PostgreSQL: " + std::string(PQresultErrorMessage(res.r)) + " in: " + sql.substr(0, 80));
+      const std::string message = "PostgreSQL: " + std::string(PQresultErrorMessage(res.r)) + " in: " + sql.substr(0, 80);
+      // Class 22 (data exception) and 23 (integrity constraint violation): the data is refused.
+      const char* state = PQresultErrorField(res.r, PG_DIAG_SQLSTATE);
+      if (state && (std::string_view(state).substr(0, 2) == "22" || std::string_view(state).substr(0, 2) == "23")) {
+        throw StoreRefused(message);
+      }
+      throw StoreError(message);
     }
     return res;
   }
@@ -96,10 +104,11 @@ class PostgresStore : public Store {
 
   std::string backend() const override { return "postgresql"; }
 
-  void insert_shares(const std::vector<mining::AcceptedShare>& shares) override {
+  std::vector<size_t> insert_shares(const std::vector<mining::AcceptedShare>& shares) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
     constexpr size_t kChunk = 500;
+    std::unordered_map<std::string, int> inserted;  // hash -> rows this batch stored with it
     for (size_t start = 0; start < shares.size(); start += kChunk) {
       std::string sql = "INSERT INTO shares (address, worker, difficulty, height, created_ms, is_block, hash) VALUES ";
       std::vector<std::string> params;
@@ -117,9 +126,21 @@ class PostgresStore : public Store {
                                                         .count()),
                                      s.is_block ? "1" : "0", s.hash.hex()});
       }
-      db_.run(sql, params);
+      // A replayed share (or a retried batch whose COMMIT reply was lost) inserts nothing.
+      const Result r = db_.run(sql + " ON CONFLICT (hash) DO NOTHING RETURNING hash", params);
+      for (int i = 0; i < r.rows(); ++i) ++inserted[r.text(i, 0)];
     }
     tx.commit();
+    std::vector<size_t> duplicates;
+    for (size_t i = 0; i < shares.size(); ++i) {
+      auto it = inserted.find(shares[i].hash.hex());
+      if (it == inserted.end() || it->second == 0) {
+        duplicates.push_back(i);
+      } else {
+        --it->second;
+      }
+    }
+    return duplicates;
   }
 
   uint64_t count_shares() override {
@@ -357,7 +378,7 @@ class PostgresStore : public Store {
   }
 
   int64_t leadership_epoch() const override { return epoch_; }
-  void claim_exclusive_use() override {}
+  void claim_exclusive_use() override {}  // instances share a PostgreSQL database by design
 
   void release_leadership() override {
     std::lock_guard lock(leader_mutex_);
@@ -368,7 +389,49 @@ class PostgresStore : public Store {
     } catch (const StoreError&) {
       leader_conn_.reset();  // a dead session holds nothing
     }
-  }  // instances share a PostgreSQL database by design
+  }
+
+  int lease_extranonce_prefix(const std::string& instance, int64_t ttl_ms) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    db_.run("SELECT pg_advisory_xact_lock($1)", {std::to_string(kLeaseLockKey)});  // one leaser at a time
+    const int64_t now = server_now_ms();
+    const Result r = db_.run("SELECT prefix, instance, heartbeat_ms FROM extranonce_leases");
+    std::vector<std::pair<std::string, int64_t>> held(256, {std::string(), INT64_MIN});
+    for (int i = 0; i < r.rows(); ++i) {
+      const int64_t prefix = r.i64(i, 0);
+      if (prefix < 0 || prefix > 255) continue;
+      if (r.text(i, 1) == instance) {
+        db_.run("UPDATE extranonce_leases SET heartbeat_ms = $1 WHERE prefix = $2", {std::to_string(now), std::to_string(prefix)});
+        tx.commit();
+        return static_cast<int>(prefix);
+      }
+      held[static_cast<size_t>(prefix)] = {r.text(i, 1), r.i64(i, 2)};
+    }
+    for (int prefix = 0; prefix < 256; ++prefix) {
+      const auto& [owner, heartbeat] = held[static_cast<size_t>(prefix)];
+      if (!owner.empty() && heartbeat > now - ttl_ms) continue;  // a live instance's
+      db_.run("INSERT INTO extranonce_leases (prefix, instance, heartbeat_ms) VALUES ($1, $2, $3) ON CONFLICT (prefix)"
+              " DO UPDATE SET instance = EXCLUDED.instance, heartbeat_ms = EXCLUDED.heartbeat_ms",
+              {std::to_string(prefix), instance, std::to_string(now)});
+      tx.commit();
+      return prefix;
+    }
+    throw StoreError("all 256 extranonce prefixes are leased by live pool instances");
+  }
+
+  bool renew_extranonce_prefix(const std::string& instance, int prefix) override {
+    std::lock_guard lock(mutex_);
+    return db_.run("UPDATE extranonce_leases SET heartbeat_ms = (extract(epoch from clock_timestamp()) * 1000)::bigint"
+                   " WHERE prefix = $1 AND instance = $2",
+                   {std::to_string(prefix), instance})
+               .affected() == 1;
+  }
+
+  void release_extranonce_prefix(const std::string& instance, int prefix) override {
+    std::lock_guard lock(mutex_);
+    db_.run("DELETE FROM extranonce_leases WHERE prefix = $1 AND instance = $2", {std::to_string(prefix), instance});
+  }
 
   bool try_acquire_leadership() override {
     std::lock_guard lock(leader_mutex_);
@@ -428,6 +491,8 @@ class PostgresStore : public Store {
                         std::to_string(epoch_) + "): money writes refused");
     }
   }
+
+  int64_t server_now_ms() { return db_.run("SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint").i64(0, 0); }
 
   void change(const std::string& address, int64_t delta, const std::string& reason, const std::string& reference) {
     db_.run("INSERT INTO balances (address, sats) VALUES ($1, $2) ON CONFLICT (address) DO UPDATE SET sats = balances.sats + EXCLUDED.sats",

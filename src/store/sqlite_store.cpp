@@ -44,7 +44,12 @@ class Stmt {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw StoreError(std::string("SQLite: ") + sqlite3_errmsg(db_));
+    const std::string message = std::string("SQLite: ") + sqlite3_errmsg(db_);
+    const int primary = sqlite3_errcode(db_) & 0xff;
+    if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG) {
+      throw StoreRefused(message);  // the data is refused; busy, locked and I/O errors are not
+    }
+    throw StoreError(message);
   }
   void reset() {
     sqlite3_reset(stmt_);
@@ -97,18 +102,24 @@ class SqliteStore : public Store {
 
   std::string backend() const override { return "sqlite"; }
 
-  void insert_shares(const std::vector<mining::AcceptedShare>& shares) override {
+  std::vector<size_t> insert_shares(const std::vector<mining::AcceptedShare>& shares) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
-    Stmt s(db_, "INSERT INTO shares (address, worker, difficulty, height, created_ms, is_block, hash) VALUES (?,?,?,?,?,?,?)");
-    for (const auto& share : shares) {
+    // Only the hash conflict is ignored (INSERT OR IGNORE would also swallow refused rows).
+    Stmt s(db_, "INSERT INTO shares (address, worker, difficulty, height, created_ms, is_block, hash) VALUES (?,?,?,?,?,?,?)"
+                " ON CONFLICT (hash) DO NOTHING");
+    std::vector<size_t> duplicates;
+    for (size_t i = 0; i < shares.size(); ++i) {
+      const auto& share = shares[i];
       s.bind(1, share.address).bind(2, share.worker).bind(3, share.difficulty).bind(4, share.height);
       s.bind(5, static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(share.time.time_since_epoch()).count()));
       s.bind(6, static_cast<int64_t>(share.is_block ? 1 : 0)).bind(7, share.hash.hex());
       s.step();
+      if (sqlite3_changes(db_) == 0) duplicates.push_back(i);
       s.reset();
     }
     tx.commit();
+    return duplicates;
   }
 
   uint64_t count_shares() override {
@@ -382,6 +393,51 @@ class SqliteStore : public Store {
       exec("ROLLBACK");
       throw;
     }
+  }
+
+  int lease_extranonce_prefix(const std::string& instance, int64_t ttl_ms) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);  // BEGIN IMMEDIATE: one leaser at a time
+    const int64_t now = now_ms();
+    std::vector<std::pair<std::string, int64_t>> held(256, {std::string(), INT64_MIN});
+    {
+      Stmt r(db_, "SELECT prefix, instance, heartbeat_ms FROM extranonce_leases");
+      while (r.step()) {
+        const int64_t prefix = r.i64(0);
+        if (prefix < 0 || prefix > 255) continue;
+        held[static_cast<size_t>(prefix)] = {r.text(1), r.i64(2)};
+      }
+    }
+    int chosen = -1;
+    for (int prefix = 0; prefix < 256 && chosen < 0; ++prefix) {
+      if (held[static_cast<size_t>(prefix)].first == instance) chosen = prefix;
+    }
+    for (int prefix = 0; prefix < 256 && chosen < 0; ++prefix) {
+      const auto& [owner, heartbeat] = held[static_cast<size_t>(prefix)];
+      if (owner.empty() || heartbeat <= now - ttl_ms) chosen = prefix;  // free, or its instance died
+    }
+    if (chosen < 0) throw StoreError("all 256 extranonce prefixes are leased by live pool instances");
+    Stmt up(db_, "INSERT INTO extranonce_leases (prefix, instance, heartbeat_ms) VALUES (?, ?, ?) ON CONFLICT (prefix)"
+                 " DO UPDATE SET instance = excluded.instance, heartbeat_ms = excluded.heartbeat_ms");
+    up.bind(1, static_cast<int64_t>(chosen)).bind(2, instance).bind(3, now);
+    up.step();
+    tx.commit();
+    return chosen;
+  }
+
+  bool renew_extranonce_prefix(const std::string& instance, int prefix) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE extranonce_leases SET heartbeat_ms = ? WHERE prefix = ? AND instance = ?");
+    s.bind(1, now_ms()).bind(2, static_cast<int64_t>(prefix)).bind(3, instance);
+    s.step();
+    return sqlite3_changes(db_) == 1;
+  }
+
+  void release_extranonce_prefix(const std::string& instance, int prefix) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "DELETE FROM extranonce_leases WHERE prefix = ? AND instance = ?");
+    s.bind(1, static_cast<int64_t>(prefix)).bind(2, instance);
+    s.step();
   }
 
  private:

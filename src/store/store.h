@@ -30,6 +30,14 @@ class FencedError : public StoreError {
   using StoreError::StoreError;
 };
 
+/// The database refused a row (PostgreSQL SQLSTATE class 22 data exception or 23 integrity
+/// violation; SQLite constraint, mismatch, too big). Retrying the same data cannot succeed, unlike
+/// a plain StoreError (connection lost, server restarting, database busy).
+class StoreRefused : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 struct WeightedShare {
   std::string address;
   double difficulty = 0;
@@ -105,8 +113,11 @@ class Store {
   virtual ~Store() = default;
   virtual std::string backend() const = 0;
 
-  /// Records shares in one transaction (the group commit).
-  virtual void insert_shares(const std::vector<mining::AcceptedShare>& shares) = 0;
+  /// Records shares in one transaction (the group commit). A share whose header hash is already
+  /// stored (or appears earlier in the batch) is not stored again; returns the indices of those
+  /// duplicates, ascending. Throws StoreRefused when the database refuses a row (nothing of the
+  /// batch is stored then), StoreError when it cannot be reached.
+  virtual std::vector<size_t> insert_shares(const std::vector<mining::AcceptedShare>& shares) = 0;
   virtual uint64_t count_shares() = 0;
   /// Streams a PPLNS window: the shares created at or before until_ms, newest first, until their
   /// difficulty reaches `window`. Makes `passes` walks over one consistent snapshot (a split needs
@@ -166,6 +177,17 @@ class Store {
 
   /// Reads the books for the ledger audit in one read-only snapshot.
   virtual LedgerSnapshot ledger_snapshot() = 0;
+
+  /// Leases one of the 256 extranonce1 prefixes (the first byte) for `instance`, so instances on
+  /// one database never hand out the same extranonce1: the one `instance` already holds, else the
+  /// lowest prefix that is free or whose lease's heartbeat is at least `ttl_ms` old (its instance
+  /// died). Time is the database server's clock on PostgreSQL. Throws StoreError when every
+  /// prefix is held by a live instance.
+  virtual int lease_extranonce_prefix(const std::string& instance, int64_t ttl_ms) = 0;
+  /// Refreshes the heartbeat; false when `instance` no longer holds `prefix` (it was taken over).
+  virtual bool renew_extranonce_prefix(const std::string& instance, int prefix) = 0;
+  /// Gives the prefix back at once (graceful shutdown), so a restart can lease it again.
+  virtual void release_extranonce_prefix(const std::string& instance, int prefix) = 0;
 };
 
 /// The whole window in memory (tests, small windows); the money path streams it instead.

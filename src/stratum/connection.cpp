@@ -167,14 +167,14 @@ void StratumServer::Connection::deliver(std::vector<Outgoing>& out) {
     const uint64_t seq = first_seq_ + slots_.size();
     push(Slot{std::move(o.line), std::move(o.shared), true});
     if (o.share) {
-      stats_.share_accepted(o.share->worker, o.share->address, o.share->difficulty, o.share->time);
       slots_.back().ready = false;
       auto self = shared_from_this();
-      shares_.record(*o.share, [self, seq] {
+      Credit credit{o.share->worker, o.share->address, o.share->difficulty, o.share->time};
+      shares_.record(*o.share, [self, seq, credit = std::move(credit)](RecordOutcome outcome) {
         if (self->ioc_.get_executor().running_in_this_thread()) {
-          self->mark_ready(seq);
+          self->mark_ready(seq, outcome, credit);
         } else {
-          asio::post(self->ioc_, [self, seq] { self->mark_ready(seq); });
+          asio::post(self->ioc_, [self, seq, outcome, credit] { self->mark_ready(seq, outcome, credit); });
         }
       });
     }
@@ -182,9 +182,23 @@ void StratumServer::Connection::deliver(std::vector<Outgoing>& out) {
   out.clear();
 }
 
-void StratumServer::Connection::mark_ready(uint64_t seq) {
+void StratumServer::Connection::mark_ready(uint64_t seq, RecordOutcome outcome, const Credit& credit) {
+  if (outcome == RecordOutcome::kRecorded) {
+    stats_.share_accepted(credit.worker, credit.address, credit.difficulty, credit.time);
+  } else {
+    stats_.share_rejected(credit.worker, outcome == RecordOutcome::kDuplicate ? "duplicate" : "unrecorded");
+  }
   if (seq < first_seq_ || seq >= first_seq_ + slots_.size()) return;
-  slots_[seq - first_seq_].ready = true;
+  Slot& slot = slots_[seq - first_seq_];
+  if (outcome != RecordOutcome::kRecorded) {
+    // The slot holds {"id":<id>,"result":true,...}: answer the same id with the error instead.
+    const std::string& line = slot.own;
+    const size_t end = line.rfind(",\"result\":");
+    const std::string id = end != std::string::npos && end > 6 ? line.substr(6, end - 6) : "null";
+    slot.own = outcome == RecordOutcome::kDuplicate ? error_line(id, kDuplicate, "Duplicate share")
+                                                    : error_line(id, kOther, "share could not be recorded");
+  }
+  slot.ready = true;
   flush();
 }
 

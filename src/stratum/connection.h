@@ -68,7 +68,13 @@ class StratumServer::Connection : public std::enable_shared_from_this<Connection
 
   bool handle_line(std::string_view line);
   void deliver(std::vector<Outgoing>& out);
-  void mark_ready(uint64_t seq);
+  /// What a share's reply needs to count it once its outcome is known.
+  struct Credit {
+    std::string worker, address;
+    double difficulty = 0;
+    std::chrono::system_clock::time_point time;
+  };
+  void mark_ready(uint64_t seq, RecordOutcome outcome, const Credit& credit);
   void flush();
   void push(Slot slot);
   void pop();

@@ -62,6 +62,7 @@ class StratumServer::Host : public SessionHost {
                                                                server_.options_.coinbase, base->id + id_suffix,
                                                                base->clean_jobs));
     job->transactions_encoding = base->transactions_encoding;  // same template, one encoding
+    job->seen = base->seen;  // a share is one share whichever job object it came through
     return job;
   }
   void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) override {
@@ -107,15 +108,30 @@ StratumServer::StratumServer(ServerOptions options, mining::JobRegistry& jobs, b
 
 StratumServer::~StratumServer() { stop(); }
 
+void StratumServer::set_extranonce_prefix(std::optional<uint8_t> prefix) {
+  std::lock_guard lock(mutex_);
+  extranonce_prefix_ = prefix;
+}
+
+std::optional<uint8_t> StratumServer::extranonce_prefix() const {
+  std::lock_guard lock(mutex_);
+  return extranonce_prefix_;
+}
+
 std::string StratumServer::claim_extranonce1(const std::string& requested) {
   std::lock_guard lock(mutex_);
+  // A resumed session gets its extranonce1 back only when it is free and inside this instance's
+  // prefix: another instance on the same database owns every other prefix.
   if (requested.size() == 8 && bitcoin::is_hex(requested)) {
     std::string lower = requested;
     for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (extranonces_in_use_.insert(lower).second) return lower;
+    const bool ours = !extranonce_prefix_ || bitcoin::parse_hex_u32(lower) >> 24 == *extranonce_prefix_;
+    if (ours && extranonces_in_use_.insert(lower).second) return lower;
   }
   while (true) {
-    const std::string candidate = bitcoin::hex_u32(next_extranonce_++);
+    uint32_t value = next_extranonce_++;
+    if (extranonce_prefix_) value = static_cast<uint32_t>(*extranonce_prefix_) << 24 | (value & 0xffffff);
+    const std::string candidate = bitcoin::hex_u32(value);
     if (extranonces_in_use_.insert(candidate).second) return candidate;
   }
 }

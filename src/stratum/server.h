@@ -84,6 +84,12 @@ class StratumServer {
   /// Gives every miner subscribed to extranonce changes a new extranonce1 (mining.set_extranonce).
   void rotate_extranonces();
 
+  /// Restricts the extranonce1s handed out (and resumed) to those whose first byte is `prefix`,
+  /// the byte this instance leased in the database (store::ExtranonceLease); nullopt = any.
+  /// Sessions already connected keep theirs.
+  void set_extranonce_prefix(std::optional<uint8_t> prefix);
+  std::optional<uint8_t> extranonce_prefix() const;
+
   PoolStats& stats() { return stats_; }
   /// Milliseconds the last broadcast took to reach (be written to) every session.
   double last_broadcast_ms() const { return last_broadcast_ms_; }
@@ -130,6 +136,7 @@ class StratumServer {
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> banned_;
   std::unordered_set<std::string> extranonces_in_use_;
   uint32_t next_extranonce_ = 0;
+  std::optional<uint8_t> extranonce_prefix_;
   size_t total_connections_ = 0;
 };
 

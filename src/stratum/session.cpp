@@ -181,9 +181,7 @@ bool Session::change_extranonce(std::vector<Outgoing>& out) {
   out.push_back({server_request_line("mining.set_extranonce", "[\"" + extranonce1_hex_ + "\"," +
                                                                    std::to_string(config_.extranonce2_size) + "]"),
                  nullptr, std::nullopt});
-  // Shares on the old extranonce are no longer ours to judge: start clean.
-  submitted_.clear();
-  personal_jobs_.clear();
+  personal_jobs_.clear();  // SOLO jobs carry the old extranonce1 in their id
   if (authorized()) send_work(host_.current_job(), true, out);
   return true;
 }
@@ -339,12 +337,10 @@ void Session::on_new_job(const mining::JobPtr& job, const std::shared_ptr<const 
                          std::vector<Outgoing>& out) {
   if (job->prev_hash != tip_) {
     tip_ = job->prev_hash;
-    submitted_.clear();
     job_difficulty_.clear();
     personal_jobs_.clear();
   } else {
     std::erase_if(personal_jobs_, [&](const auto& entry) { return !host_.find_job(entry.second.second); });
-    std::erase_if(submitted_, [&](const auto& entry) { return !find_job(entry.first); });
     std::erase_if(job_difficulty_, [&](const auto& entry) { return !find_job(entry.first); });
   }
   if (subscribed_ && authorized()) send_work(job, job->clean_jobs, out, notify);

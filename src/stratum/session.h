@@ -10,7 +10,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "stratum/duplicate_filter.h"
 #include "stratum/protocol.h"
 #include "stratum/session_host.h"
 #include "stratum/vardiff.h"
@@ -119,7 +118,6 @@ class Session {
   double difficulty_changed_at_ = -1e18;
   bool difficulty_sent_ = false;
   std::unordered_map<std::string, double> job_difficulty_;  // difficulty each job was last sent at
-  std::unordered_map<std::string, DuplicateFilter> submitted_;  // per live job
   std::unordered_map<std::string, std::pair<mining::JobPtr, std::string>> personal_jobs_;  // SOLO: id -> (job, base id)
   bitcoin::Uint256 tip_;
   uint32_t version_mask_ = 0;  // negotiated; 0 until mining.configure

@@ -15,12 +15,6 @@ bool hex_u32(const rapidjson::Value& v, uint32_t* out) {
   return true;
 }
 
-uint64_t hash_prefix(const bitcoin::Uint256& h) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | h.data()[i];
-  return v;
-}
-
 }  // namespace
 
 void Session::submit(const Message& m, std::vector<Outgoing>& out) {
@@ -85,7 +79,9 @@ void Session::submit(const Message& m, std::vector<Outgoing>& out) {
   double previous = 0;
   double credited = required_difficulty(job_id, &previous);
   const mining::ShareCheck check = mining::check_share(*job, solution, bitcoin::target_from_difficulty(credited));
-  if (!submitted_[job_id].insert(hash_prefix(check.hash))) {
+  // Pool-wide: the job's seen-set is shared by every session (and by SOLO jobs built from it), so
+  // a share replayed on another connection or extranonce1 is still a duplicate.
+  if (!job->seen->insert(check.hash)) {
     reject(m, worker_name, kDuplicate, "Duplicate share", true, out);
     return;
   }

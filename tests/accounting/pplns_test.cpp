@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "support/shares.h"
 #include "support/test_databases.h"
 
 namespace pool::accounting {
@@ -59,6 +60,7 @@ TEST_P(StreamedSplit, EqualsTheInMemorySplit) {
     s.address = "addr" + std::to_string(rng() % 9);
     s.difficulty = std::ldexp(1.0 + static_cast<double>(rng() % 1000), static_cast<int>(rng() % 70) - 40);
     s.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1000 + i));
+    s.hash = test::unique_share_hash();
     shares.push_back(s);
   }
   store->insert_shares(shares);

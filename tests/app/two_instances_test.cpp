@@ -95,5 +95,77 @@ TEST(TwoInstances, ShareOneDatabaseAndOneLeader) {
   node.stop();
 }
 
+// A Stratum login on one instance: its extranonce1 and first job.
+struct Miner {
+  explicit Miner(uint16_t port, const std::string& resume = "") : c("127.0.0.1", port) {
+    c.send(R"({"id":1,"method":"mining.subscribe","params":["m/1",")" + resume + "\"]}\n" +
+           R"({"id":2,"method":"mining.authorize","params":["bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.rig","x"]})" "\n");
+    while (!job) {
+      auto d = util::parse_json(*c.read_line());
+      if (d.HasMember("id") && d["id"].IsInt() && d["id"].GetInt() == 1) en1 = d["result"][1].GetString();
+      if (d.HasMember("method") && std::string(d["method"].GetString()) == "mining.notify") job = minerlib::parse_notify(d["params"]);
+    }
+  }
+  // The reply to a submit line with id 7.
+  std::string submit(const std::string& line) {
+    c.send(line);
+    while (true) {
+      const std::string reply = *c.read_line();
+      if (reply.find("\"id\":7") != std::string::npos) return reply;
+    }
+  }
+  minerlib::LineClient c;
+  std::string en1;
+  std::optional<minerlib::MinerJob> job;
+};
+
+TEST(TwoInstances, HandOutDisjointExtranoncesAndAShareReplayedOnTheOtherIsNotStoredTwice) {
+  auto db = test::database_for_test("postgresql");
+  if (!db) return;
+  testnode::TestNodeOptions node_options;
+  node_options.bits = 0x1d00ffff;
+  testnode::TestNode node(node_options);
+  node.start();
+  auto config = [&] {
+    // Difficulty 1e-5: a share only counts for the header it was solved for.
+    Config c = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node.port()) +
+                                    "\n[stratum]\nhost = 127.0.0.1\ndifficulty = 1e-5\nmin_difficulty = 1e-5\n"
+                                    "max_difficulty = 1e-5\n[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n"
+                                    "[database]\ndb_path = " + db->url() + "\n",
+                                "two.ini");
+    c.stratum.port = 0;
+    c.api.port = 0;
+    return c;
+  };
+  std::atomic<bool> stop{false};
+  PoolApp first(config()), second(config());
+  ASSERT_TRUE(first.start(stop));
+  ASSERT_TRUE(second.start(stop));
+
+  Miner a(first.stratum_port());
+  Miner b(second.stratum_port(), a.en1);  // asks the other instance for a's extranonce1
+  EXPECT_NE(b.en1, a.en1);
+  EXPECT_NE(b.en1.substr(0, 2), a.en1.substr(0, 2));  // each instance hands out its own prefix
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Miner(first.stratum_port()).en1.substr(0, 2), a.en1.substr(0, 2));
+    EXPECT_EQ(Miner(second.stratum_port()).en1.substr(0, 2), b.en1.substr(0, 2));
+  }
+
+  bitcoin::Bytes en2(8, 0);
+  en2[7] = 5;
+  const auto header = minerlib::build_header(*a.job, bitcoin::from_hex(a.en1), en2, a.job->ntime, 0, a.job->version);
+  const auto nonce = minerlib::scan_nonces(header, bitcoin::target_from_difficulty(1e-5), 0, 1u << 24);
+  ASSERT_TRUE(nonce);
+  const std::string line =
+      minerlib::submit_line("7", "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.rig", *a.job, en2, a.job->ntime, *nonce, 0);
+  EXPECT_NE(a.submit(line).find("\"result\":true"), std::string::npos);
+  EXPECT_EQ(b.submit(line).find("\"result\":true"), std::string::npos);  // replayed on the other instance
+  auto store = store::open_store(db->url());
+  EXPECT_EQ(store->count_shares(), 1u);
+  first.stop();
+  second.stop();
+  node.stop();
+}
+
 }  // namespace
 }  // namespace pool::app

@@ -215,6 +215,73 @@ TEST_P(StoreSuite, ASchemaNewerThanThisBinaryIsRefused) {
   }
 }
 
+TEST_P(StoreSuite, AShareIsStoredOnceWhateverRepeatsIt) {
+  const auto a = share("A", 1, 100), b = share("B", 1, 200), c = share("C", 1, 300);
+  // Twice in one batch: one row, the second reported.
+  EXPECT_EQ(store->insert_shares({a, b, a}), (std::vector<size_t>{2}));
+  EXPECT_EQ(store->count_shares(), 2u);
+  // Again in a later batch (a replay, or a batch retried after its COMMIT reply was lost).
+  EXPECT_EQ(store->insert_shares({c, a, b}), (std::vector<size_t>{1, 2}));
+  EXPECT_EQ(store->count_shares(), 3u);
+  // From another Store on the same database (another pool instance).
+  auto other = open_store(db->url());
+  EXPECT_EQ(other->insert_shares({b}), (std::vector<size_t>{0}));
+  EXPECT_EQ(other->insert_shares({share("D", 1, 400)}), (std::vector<size_t>{}));
+  EXPECT_EQ(store->count_shares(), 4u);
+  std::vector<std::string> addresses;
+  for (const auto& s : pplns_window(*store, 1000, 1e9)) addresses.push_back(s.address);
+  EXPECT_EQ(addresses, (std::vector<std::string>{"D", "C", "B", "A"}));
+}
+
+TEST_P(StoreSuite, UpgradeRemovesDuplicatesAnOldDatabaseAlreadyHolds) {
+  // A database as the release before the share key left it: every step before it, then a replay
+  // attack's copies of one share.
+  store.reset();
+  auto fresh = test::database_for_test(GetParam());
+  const auto steps = migrations(GetParam());
+  size_t keyed = 0;
+  while (keyed < steps.size() && steps[keyed].find("UNIQUE INDEX IF NOT EXISTS shares_hash") == std::string::npos) ++keyed;
+  ASSERT_LT(keyed, steps.size());
+  fresh->execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  for (size_t i = 0; i < keyed; ++i) fresh->execute(steps[i]);
+  fresh->execute("INSERT INTO settings (key, value) VALUES ('schema_version', '" + std::to_string(keyed) + "')");
+  const std::string aa = std::string(62, '0') + "aa", bb = std::string(62, '0') + "bb";
+  const std::string row = "INSERT INTO shares (address, worker, difficulty, height, created_ms, is_block, hash) VALUES ";
+  fresh->execute(row + "('honest', 'honest.rig', 1, 1, 100, 0, '" + aa + "')");     // id 1
+  fresh->execute(row + "('replayer', 'r.rig', 1, 1, 200, 0, '" + aa + "')");       // id 2: a copy
+  fresh->execute(row + "('other', 'other.rig', 1, 1, 300, 0, '" + bb + "')");      // id 3
+  fresh->execute(row + "('replayer', 'r.rig', 1, 1, 400, 0, '" + aa + "')");       // id 4: another copy
+  store = open_store(fresh->url());
+  EXPECT_EQ(store->setting("schema_version"), std::to_string(steps.size()));
+  std::vector<std::pair<int64_t, std::string>> kept;
+  store->walk_window(1000, 1e9, 1, [&](int, const WindowShare& s) { kept.emplace_back(s.id, std::string(s.address)); });
+  EXPECT_EQ(kept, (std::vector<std::pair<int64_t, std::string>>{{3, "other"}, {1, "honest"}}));  // the first copy stays
+  auto again = share("x", 1, 500);
+  again.hash = bitcoin::Uint256::from_hex(aa);
+  EXPECT_EQ(store->insert_shares({again}), (std::vector<size_t>{0}));  // and the key now holds
+  store.reset();
+  db = std::move(fresh);
+}
+
+TEST_P(StoreSuite, ExtranoncePrefixLeases) {
+  auto other = open_store(db->url());
+  const int a = store->lease_extranonce_prefix("instance-a", 60000);
+  const int b = other->lease_extranonce_prefix("instance-b", 60000);
+  EXPECT_NE(a, b);  // a live lease is never handed to another instance
+  EXPECT_EQ(store->lease_extranonce_prefix("instance-a", 60000), a);  // asking again keeps it
+  EXPECT_TRUE(store->renew_extranonce_prefix("instance-a", a));
+  EXPECT_FALSE(store->renew_extranonce_prefix("instance-a", b));  // not its own
+  // instance-a stops renewing and is seen as dead (ttl 0: any heartbeat is too old): its prefix,
+  // the lowest, is taken over, and instance-a learns so at its next renewal.
+  const int c = other->lease_extranonce_prefix("instance-c", 0);
+  ASSERT_EQ(a, 0);
+  EXPECT_EQ(c, a);
+  EXPECT_FALSE(store->renew_extranonce_prefix("instance-a", a));
+  // A graceful stop gives the prefix back at once.
+  other->release_extranonce_prefix("instance-c", c);
+  EXPECT_EQ(store->lease_extranonce_prefix("instance-d", 60000), c);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreSuite, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

@@ -43,7 +43,9 @@ class FakeHost : public stratum::SessionHost {
   }
   void release_extranonce1(const std::string&) override {}
   mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& script, const std::string& suffix) override {
-    return std::make_shared<const mining::Job>(mining::build_job(base->block_template, script, {}, base->id + suffix, base->clean_jobs));
+    auto job = std::make_shared<mining::Job>(mining::build_job(base->block_template, script, {}, base->id + suffix, base->clean_jobs));
+    job->seen = base->seen;
+    return job;
   }
   void submit_block(const mining::JobPtr&, const mining::Solution&, const stratum::AcceptedShare& share) override {
     blocks.push_back(share);

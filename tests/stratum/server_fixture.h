@@ -23,15 +23,15 @@ class RecordingSink : public ShareSink {
  public:
   explicit RecordingSink(std::chrono::milliseconds delay = std::chrono::milliseconds(0)) : delay_(delay) {}
   ~RecordingSink() override { flush(); }
-  void record(const AcceptedShare& share, std::function<void()> done) override {
+  void record(const AcceptedShare& share, std::function<void(RecordOutcome)> done) override {
     {
       std::lock_guard lock(mutex_);
       shares.push_back(share);
     }
-    if (delay_.count() == 0) return done();
+    if (delay_.count() == 0) return done(RecordOutcome::kRecorded);
     threads_.emplace_back([d = delay_, done] {
       std::this_thread::sleep_for(d);  // stands in for a database commit, not for synchronization
-      done();
+      done(RecordOutcome::kRecorded);
     });
   }
   void flush() override {
@@ -98,19 +98,22 @@ class ServerTest : public ::testing::Test {
       }
     }
   }
-  Login login(LineClient& c) {
+  // Subscribes (asking to resume `resume` when given) and authorizes as `worker`.
+  Login login(LineClient& c, const std::string& resume = "", const std::string& worker = kWorker) {
     Login l;
-    c.send(R"({"id":1,"method":"mining.subscribe","params":["test/1"]})" "\n");
+    c.send(R"({"id":1,"method":"mining.subscribe","params":["test/1")" +
+           (resume.empty() ? std::string() : ",\"" + resume + "\"") + "]}\n");
     auto sub = next(c);
     l.extranonce1 = bitcoin::from_hex(sub["result"][1].GetString());
     l.extranonce2_size = sub["result"][2].GetUint();
-    c.send(R"({"id":2,"method":"mining.authorize","params":[")" + kWorker + R"(","x"]})" "\n");
+    c.send(R"({"id":2,"method":"mining.authorize","params":[")" + worker + R"(","x"]})" "\n");
     EXPECT_TRUE(next(c)["result"].GetBool());
     read_until_notify(c, l);
     return l;
   }
   // Finds a nonce meeting (or, with miss, failing) the login's difficulty.
-  static std::string share(const Login& l, uint32_t en2_value, const std::string& id = "4", bool miss = false) {
+  static std::string share(const Login& l, uint32_t en2_value, const std::string& id = "4", bool miss = false,
+                           const std::string& worker = kWorker) {
     bitcoin::Bytes en2(l.extranonce2_size, 0);
     bitcoin::write_be32(en2.data() + en2.size() - 4, en2_value);
     auto header = minerlib::build_header(l.job, l.extranonce1, en2, l.job.ntime, 0, l.job.version);
@@ -121,7 +124,7 @@ class ServerTest : public ::testing::Test {
       const bool meets = bitcoin::hash_meets_target(bitcoin::sha256d(header), target);
       if (meets != miss) break;
     }
-    return minerlib::submit_line(id, kWorker, l.job, en2, l.job.ntime, nonce, 0);
+    return minerlib::submit_line(id, worker, l.job, en2, l.job.ntime, nonce, 0);
   }
   static int error_code(const rapidjson::Document& d) { return d["error"].IsArray() ? d["error"][0].GetInt() : 0; }
 

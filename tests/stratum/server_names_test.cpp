@@ -17,7 +17,7 @@ const std::string kAddress = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d";
 
 class NullSink : public ShareSink {
  public:
-  void record(const AcceptedShare&, std::function<void()> done) override { done(); }
+  void record(const AcceptedShare&, std::function<void(RecordOutcome)> done) override { done(RecordOutcome::kRecorded); }
   void flush() override {}
 };
 

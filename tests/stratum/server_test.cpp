@@ -143,6 +143,119 @@ TEST_F(ServerTest, ReconnectingMinerResumesItsSession) {
   EXPECT_NE(next(d)["result"][1].GetString(), en1);
 }
 
+// The replay attack: a valid share is credited once, whatever connection or extranonce1 carries
+// it again. Each of these was accepted (and stored) a second time before the duplicate check
+// became pool-wide.
+TEST_F(ServerTest, ShareReplayedAfterReconnectingWithTheSameExtranonceIsADuplicate) {
+  start();
+  std::string replay, en1;
+  {
+    LineClient c = connect();
+    const Login l = login(c);
+    en1 = bitcoin::to_hex(l.extranonce1);
+    replay = share(l, 1, "10");
+    c.send(replay);
+    EXPECT_TRUE(next(c)["result"].GetBool());
+  }
+  ASSERT_TRUE(eventually([&] { return server->stats().connections() == 0; }));
+  LineClient c = connect();
+  Login again = login(c, en1);
+  ASSERT_EQ(bitcoin::to_hex(again.extranonce1), en1);  // the session is resumed
+  c.send(replay);
+  auto r = next(c);
+  EXPECT_EQ(error_code(r), kDuplicate);
+  EXPECT_TRUE(r["result"].IsNull());
+  c.send(share(again, 2, "11"));  // new work on the resumed session is credited as usual
+  EXPECT_TRUE(next(c)["result"].GetBool());
+  EXPECT_EQ(sink->count(), 2u);
+}
+
+TEST_F(ServerTest, ShareOfALeftSessionReplayedByAnotherMinerOnItsExtranonceIsADuplicate) {
+  start();
+  Login la;
+  std::string stolen;
+  {
+    LineClient a = connect();
+    la = login(a);
+    stolen = share(la, 7, "20");
+    a.send(stolen);
+    EXPECT_TRUE(next(a)["result"].GetBool());
+  }
+  ASSERT_TRUE(eventually([&] { return server->stats().connections() == 0; }));
+  // Another miner asks for A's extranonce1 and submits A's share under its own name.
+  const std::string thief = "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz.thief";
+  LineClient b = connect();
+  const Login lb = login(b, bitcoin::to_hex(la.extranonce1), thief);
+  ASSERT_EQ(lb.extranonce1, la.extranonce1);
+  b.send(std::string(stolen).replace(stolen.find(kWorker), kWorker.size(), thief));
+  EXPECT_EQ(error_code(next(b)), kDuplicate);
+  ASSERT_EQ(sink->count(), 1u);
+  EXPECT_EQ(sink->shares[0].worker, kWorker);
+  EXPECT_EQ(server->stats().snapshot(std::chrono::system_clock::now()).rejects_by_reason.at("duplicate"), 1u);
+}
+
+TEST_F(ServerTest, ShareReplayedOnAnExtranonceGivenUpByRotationIsADuplicate) {
+  start();
+  LineClient c = connect();
+  c.send(R"({"id":1,"method":"mining.configure","params":[["subscribe-extranonce"],{}]})" "\n");
+  next(c);
+  const Login l = login(c);
+  const std::string replay = share(l, 3, "30");
+  c.send(replay);
+  EXPECT_TRUE(next(c)["result"].GetBool());
+  server->rotate_extranonces();  // c moves to a new extranonce1; the old one is free again
+  auto m = next(c);
+  ASSERT_STREQ(m["method"].GetString(), "mining.set_extranonce");
+  LineClient d = connect();
+  const Login ld = login(d, bitcoin::to_hex(l.extranonce1));
+  ASSERT_EQ(ld.extranonce1, l.extranonce1);
+  d.send(replay);
+  EXPECT_EQ(error_code(next(d)), kDuplicate);
+  EXPECT_EQ(sink->count(), 1u);
+}
+
+TEST_F(ServerTest, SoloShareReplayedAfterReconnectIsADuplicate) {
+  ServerOptions o;
+  o.session.solo = true;  // each miner's job is rebuilt for it: the replay meets a new job object
+  start(o);
+  std::string replay, en1;
+  {
+    LineClient c = connect();
+    const Login l = login(c);
+    en1 = bitcoin::to_hex(l.extranonce1);
+    replay = share(l, 1, "40");
+    c.send(replay);
+    EXPECT_TRUE(next(c)["result"].GetBool());
+  }
+  ASSERT_TRUE(eventually([&] { return server->stats().connections() == 0; }));
+  LineClient c = connect();
+  const Login again = login(c, en1);
+  ASSERT_EQ(bitcoin::to_hex(again.extranonce1), en1);
+  c.send(replay);
+  EXPECT_EQ(error_code(next(c)), kDuplicate);
+  EXPECT_EQ(sink->count(), 1u);
+}
+
+TEST_F(ServerTest, ExtranoncesStayInsideTheLeasedPrefix) {
+  start();
+  server->set_extranonce_prefix(0xab);
+  LineClient c = connect();
+  c.send(R"({"id":1,"method":"mining.subscribe","params":["m/1"]})" "\n");
+  const std::string fresh = next(c)["result"][1].GetString();
+  EXPECT_EQ(fresh.substr(0, 2), "ab");
+  // Another instance's extranonce1 (another prefix) is never resumed here; ours is when free.
+  LineClient d = connect();
+  d.send(R"({"id":1,"method":"mining.subscribe","params":["m/1","cd000001"]})" "\n");
+  const std::string refused = next(d)["result"][1].GetString();
+  EXPECT_EQ(refused.substr(0, 2), "ab");
+  LineClient e = connect();
+  e.send(R"({"id":1,"method":"mining.subscribe","params":["m/1","AB000042"]})" "\n");
+  EXPECT_EQ(std::string(next(e)["result"][1].GetString()), "ab000042");
+  LineClient f = connect();
+  f.send(R"({"id":1,"method":"mining.subscribe","params":["m/1","ab000042"]})" "\n");  // in use
+  EXPECT_NE(std::string(next(f)["result"][1].GetString()), "ab000042");
+}
+
 TEST_F(ServerTest, ConnectionLimitsAnswer503) {
   ServerOptions o;
   o.max_connections = 2;

@@ -25,9 +25,9 @@ const std::string kWorker = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.rig";
 
 class ImmediateSink : public ShareSink {
  public:
-  void record(const AcceptedShare&, std::function<void()> done) override {
+  void record(const AcceptedShare&, std::function<void(RecordOutcome)> done) override {
     ++recorded;
-    done();
+    done(RecordOutcome::kRecorded);
   }
   void flush() override {}
   std::atomic<int> recorded{0};
