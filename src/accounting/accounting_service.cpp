@@ -60,7 +60,14 @@ void AccountingService::run() {
 void AccountingService::step(bool tip_changed) {
   try {
     if (!leader_) {
+      // Only an instance paying from the pool's wallet may lead (checked before and after taking
+      // the lock, so two instances starting at once with different wallets cannot both record theirs).
+      if (!wallet_is_the_pools()) return;
       if (!store_.try_acquire_leadership()) return;
+      if (!wallet_is_the_pools()) {
+        store_.release_leadership();
+        return;
+      }
       leader_ = true;
       spdlog::info("accounting: this instance runs maturity and payouts");
       const auto report = reconcile_payouts(store_, node_, options_.payouts);
@@ -82,7 +89,9 @@ void AccountingService::step(bool tip_changed) {
       }
       payout_retry_.succeeded();
       store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
+      audit(true);
     }
+    audit(false);
     prune_if_due();
     if (payout_retry_.failing()) return;  // not "working again" while a payout run waits to retry
     if (!last_error_.empty()) spdlog::info("accounting: working again");
@@ -90,6 +99,56 @@ void AccountingService::step(bool tip_changed) {
   } catch (const std::exception& e) {
     if (e.what() != last_error_) spdlog::error("accounting: {} (retrying)", e.what());
     last_error_ = e.what();
+  }
+}
+
+bool AccountingService::wallet_is_the_pools() {
+  if (wallet_identity_.empty()) wallet_identity_ = node_.wallet_identity();
+  const auto recorded = store_.setting("wallet_identity");
+  if (!recorded) {
+    store_.set_setting("wallet_identity", wallet_identity_);
+    spdlog::info("accounting: the pool pays from {} (recorded; every instance must use this wallet)", wallet_identity_);
+    return true;
+  }
+  if (*recorded == wallet_identity_) return true;
+  const std::string why = "this instance's wallet is " + wallet_identity_ + ", but the pool pays from " + *recorded +
+                          ": refusing to run maturity and payouts (configure [bitcoin] wallet to the pool's wallet)";
+  if (why != last_error_) spdlog::error("accounting: {}", why);
+  last_error_ = why;
+  wrong_wallet_ = true;
+  return false;
+}
+
+LedgerStatus AccountingService::ledger_status() const {
+  std::lock_guard lock(status_mutex_);
+  return status_;
+}
+
+void AccountingService::audit(bool forced) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!forced && last_audit_ && now - *last_audit_ < options_.audit_interval) return;
+  last_audit_ = now;
+  const AuditReport report = run_ledger_audit(store_, node_, options_.payouts.comment_prefix);
+  if (!report.complete) return;  // the wallet could not be asked: keep the last verdict
+  LedgerStatus status;
+  status.audited = true;
+  status.ok = report.ok();
+  status.at_ms = store::now_ms();
+  for (const auto& c : report.checks) status.checks.emplace_back(c.name, c.ok());
+  status.obligations_sats = report.obligations_sats;
+  status.assets_sats = report.assets_sats;
+  {
+    std::lock_guard lock(status_mutex_);
+    status_ = status;
+  }
+  std::string failure;
+  for (const auto& line : report.lines()) failure += line + "; ";
+  if (report.ok()) {
+    if (!last_audit_failure_.empty()) spdlog::info("ledger audit: the books balance again");
+    last_audit_failure_.clear();
+  } else if (failure != last_audit_failure_) {
+    for (const auto& line : report.lines()) spdlog::error("ledger audit: {}", line);
+    last_audit_failure_ = failure;
   }
 }
 

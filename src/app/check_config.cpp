@@ -36,6 +36,16 @@ bool report_environment(const Config& config, std::ostream& out) {
       ok = false;
     }
   }
+  if (network) {
+    try {
+      const auto d = effective_difficulty(config, *network);
+      out << "ok    [stratum] share difficulty on " << bitcoin::network_name(*network) << ": starts at " << d.start
+          << ", vardiff between " << d.minimum << " and " << d.maximum << "\n";
+    } catch (const ConfigError& e) {
+      out << "FAIL  " << e.what() << "\n";
+      ok = false;
+    }
+  }
   if (!config.pool.address.empty()) {
     if (!network) {
       out << "skip  [pool] address " << config.pool.address << ": cannot check without the node's chain\n";

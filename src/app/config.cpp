@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <set>
@@ -19,6 +20,12 @@ struct KeySpec {
   ConfigKey doc;
   Setter set;
 };
+
+std::string number_text(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
+}
 
 [[noreturn]] void expected(const std::string& what) { throw std::invalid_argument(what); }
 
@@ -46,6 +53,16 @@ double decimal(const std::string& v, double min, double max, const std::string& 
 }
 
 double positive(const std::string& v) { return decimal(v, 0, 1e300, "a number greater than 0"); }
+
+// "auto" (any case) leaves the value to the network's default.
+std::optional<double> positive_or_auto(const std::string& v) {
+  std::string lower = v;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (lower == "auto") return std::nullopt;
+  const double d = decimal(v, 0, 1e300, "a number greater than 0, or auto");
+  if (!(d > 0)) expected("a number greater than 0, or auto");
+  return d;
+}
 
 std::string choice(const std::string& v, std::initializer_list<const char*> options) {
   std::string lower = v;
@@ -80,10 +97,12 @@ const std::vector<KeySpec>& specs() {
       {{"stratum", "host", "IP address", "0.0.0.0", "address miners connect to (:: for IPv6 and IPv4)"},
        [](Config& c, const std::string& v) { c.stratum.host = v; }},
       {{"stratum", "port", "port", "3333", "Stratum v1 port"}, [](Config& c, const std::string& v) { c.stratum.port = port(v); }},
-      {{"stratum", "difficulty", "decimal", "1", "starting share difficulty for new connections"},
-       [](Config& c, const std::string& v) { c.stratum.difficulty = positive(v); }},
-      {{"stratum", "min_difficulty", "decimal", "1e-9", "lowest difficulty vardiff may set (regtest needs tiny values)"},
-       [](Config& c, const std::string& v) { c.stratum.min_difficulty = positive(v); }},
+      {{"stratum", "difficulty", "decimal or auto", "auto: main 16384; testnet, testnet4 1; signet, regtest 0.001",
+        "starting share difficulty for new connections (auto = by the node's network)"},
+       [](Config& c, const std::string& v) { c.stratum.difficulty = positive_or_auto(v); }},
+      {{"stratum", "min_difficulty", "decimal or auto", "auto: main, testnet, testnet4 1; signet 0.001; regtest 1e-9",
+        "lowest difficulty vardiff may set; below 1 (signet 0.001) poold refuses to start, except on regtest"},
+       [](Config& c, const std::string& v) { c.stratum.min_difficulty = positive_or_auto(v); }},
       {{"stratum", "max_difficulty", "decimal", "1e15", "highest difficulty vardiff may set"},
        [](Config& c, const std::string& v) { c.stratum.max_difficulty = positive(v); }},
       {{"stratum", "vardiff_target_seconds", "decimal", "10", "aimed-for seconds between a miner's shares"},
@@ -235,12 +254,14 @@ std::string unknown_key_message(const IniFile& file, const IniEntry& e, const st
   return msg + " (keys of [" + section + "]: " + keys + ")";
 }
 
+// Checks what does not depend on the network; effective_difficulty checks the rest at start.
 void validate(const Config& c) {
-  if (c.stratum.min_difficulty > c.stratum.max_difficulty) {
-    throw ConfigError(c.path + ": [stratum] min_difficulty " + std::to_string(c.stratum.min_difficulty) +
-                      " is above max_difficulty " + std::to_string(c.stratum.max_difficulty));
+  const auto& s = c.stratum;
+  if (s.min_difficulty && *s.min_difficulty > s.max_difficulty) {
+    throw ConfigError(c.path + ": [stratum] min_difficulty " + number_text(*s.min_difficulty) +
+                      " is above max_difficulty " + number_text(s.max_difficulty));
   }
-  if (c.stratum.difficulty < c.stratum.min_difficulty || c.stratum.difficulty > c.stratum.max_difficulty) {
+  if (s.difficulty && (*s.difficulty > s.max_difficulty || (s.min_difficulty && *s.difficulty < *s.min_difficulty))) {
     throw ConfigError(c.path + ": [stratum] difficulty must lie between min_difficulty and max_difficulty");
   }
 }
@@ -261,6 +282,43 @@ std::optional<int64_t> parse_btc_amount(const std::string& text) {
   int64_t sats = whole_part.empty() ? 0 : std::stoll(whole_part) * 100000000;
   if (!frac.empty()) sats += std::stoll(frac + std::string(8 - frac.size(), '0'));
   return sats;
+}
+
+DifficultyDefaults difficulty_defaults(bitcoin::Network network) {
+  switch (network) {
+    // A 100 TH/s miner finds about 1.4 shares a second at 16384 before vardiff adjusts; a 1 TH/s
+    // miner one every 70 s, and vardiff quarters that after a minute without shares.
+    case bitcoin::Network::kMain: return {16384, 1, 1};
+    case bitcoin::Network::kTestnet:
+    case bitcoin::Network::kTestnet4: return {1, 1, 1};
+    case bitcoin::Network::kSignet: return {0.001, 0.001, 0.001};
+    case bitcoin::Network::kRegtest: return {0.001, 1e-9, 0};
+  }
+  return {16384, 1, 1};
+}
+
+EffectiveDifficulty effective_difficulty(const Config& config, bitcoin::Network network) {
+  const auto defaults = difficulty_defaults(network);
+  const auto& s = config.stratum;
+  const std::string net(bitcoin::network_name(network));
+  if (s.min_difficulty && *s.min_difficulty < defaults.floor) {
+    throw ConfigError(config.path + ": [stratum] min_difficulty = " + number_text(*s.min_difficulty) +
+                      " is below " + number_text(defaults.floor) + ", the lowest allowed on " + net +
+                      " (shares would cost next to nothing); remove the line to use the default " +
+                      number_text(defaults.minimum) + " or set at least " + number_text(defaults.floor));
+  }
+  EffectiveDifficulty e{s.difficulty.value_or(defaults.start), s.min_difficulty.value_or(defaults.minimum),
+                        s.max_difficulty};
+  if (e.minimum > e.maximum) {
+    throw ConfigError(config.path + ": [stratum] max_difficulty = " + number_text(e.maximum) +
+                      " is below min_difficulty " + number_text(e.minimum) + (s.min_difficulty ? "" : " (the default on " + net + ")"));
+  }
+  if (s.difficulty && (e.start < e.minimum || e.start > e.maximum)) {
+    throw ConfigError(config.path + ": [stratum] difficulty = " + number_text(e.start) + " must lie between min_difficulty " +
+                      number_text(e.minimum) + " and max_difficulty " + number_text(e.maximum) + " on " + net);
+  }
+  e.start = std::clamp(e.start, e.minimum, e.maximum);  // a default start within explicit bounds
+  return e;
 }
 
 const std::vector<ConfigKey>& config_keys() {
@@ -294,6 +352,7 @@ Config load_config_text(const std::string& text, const std::string& path) {
                         where(file, e.line));
     }
     seen[id] = e.line;
+    config.values[id] = e.value;
     try {
       spec->set(config, e.value);
     } catch (const std::invalid_argument& why) {

@@ -2,11 +2,13 @@
 // poold's configuration: every key with its type, default and meaning, loaded from an INI file
 // with errors that name the file, line, section and key and suggest the likely intended one.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/ini_file.h"
+#include "bitcoin/network.h"
 
 namespace pool::app {
 
@@ -23,8 +25,8 @@ struct BitcoinConfig {
 struct StratumConfig {
   std::string host = "0.0.0.0";
   uint16_t port = 3333;
-  double difficulty = 1;
-  double min_difficulty = 1e-9;
+  std::optional<double> difficulty;      // unset: the network's default (difficulty_defaults)
+  std::optional<double> min_difficulty;  // unset: the network's default
   double max_difficulty = 1e15;
   double vardiff_target_seconds = 10;
   uint64_t max_connections = 100000;
@@ -64,6 +66,7 @@ struct LogConfig {
 /// The whole configuration; defaults are the documented ones.
 struct Config {
   std::string path;
+  std::map<std::string, std::string> values;  // "section.key" -> the value as written (what reload compares)
   BitcoinConfig bitcoin;
   StratumConfig stratum;
   PoolConfig pool;
@@ -86,6 +89,28 @@ const std::vector<ConfigKey>& config_keys();
 /// file, line, section and key, what was expected, and a hint where one fits.
 Config load_config(const std::string& path);
 Config load_config_text(const std::string& text, const std::string& path);
+
+/// Share difficulty per network. `floor` is the lowest [stratum] min_difficulty poold accepts:
+/// the difficulty of the easiest block the chain can ever have (its proof-of-work limit), so a
+/// share never costs less than the easiest possible block: 1 on main, testnet and testnet4,
+/// 0.001 on signet (its limit is about 0.0011), none on regtest (1e-9 works there).
+struct DifficultyDefaults {
+  double start;    // [stratum] difficulty when unset
+  double minimum;  // [stratum] min_difficulty when unset
+  double floor;    // lowest min_difficulty allowed (0 = any positive value)
+};
+DifficultyDefaults difficulty_defaults(bitcoin::Network network);
+
+/// The share difficulty bounds used on `network`, known once the node said which chain it runs.
+struct EffectiveDifficulty {
+  double start;
+  double minimum;
+  double maximum;
+};
+/// Fills unset keys from difficulty_defaults. Throws ConfigError naming the file and key when
+/// min_difficulty is below the network's floor, or when difficulty does not lie between
+/// min_difficulty and max_difficulty.
+EffectiveDifficulty effective_difficulty(const Config& config, bitcoin::Network network);
 
 /// Parses a BTC amount ("0.001", "1", "0.00000001") into satoshis exactly; nullopt if malformed.
 std::optional<int64_t> parse_btc_amount(const std::string& text);

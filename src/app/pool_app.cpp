@@ -28,6 +28,12 @@ node::RpcOptions rpc_options_for(const BitcoinConfig& bitcoin) {
   return rpc;
 }
 
+std::string payout_comment_prefix(store::Store& store) {
+  auto id = store.setting("pool_id");
+  if (!id) throw std::runtime_error("the database has no pool_id yet (start poold once to create it)");
+  return "bitcoin-mining-pool payout " + *id + "-";
+}
+
 size_t resident_memory_bytes() {
   std::ifstream in("/proc/self/statm");
   size_t pages_total = 0, pages_resident = 0;
@@ -112,6 +118,11 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   p.network = *chain.network;
   spdlog::info("node: {} at height {}{}", chain.chain, chain.blocks,
                chain.initial_block_download ? " (still in initial block download: work starts when it is done)" : "");
+  // Share difficulty defaults depend on the node's network: a floor of 1 (signet 0.001) keeps
+  // shares from costing nothing anywhere but regtest. A configured value below it stops here.
+  const EffectiveDifficulty difficulty = effective_difficulty(config_, p.network);
+  spdlog::info("stratum: share difficulty starts at {:g} (vardiff between {:g} and {:g})", difficulty.start,
+               difficulty.minimum, difficulty.maximum);
 
   if (config_.pool.address.empty()) {
     p.payout_address = p.rpc->call("getnewaddress", "[\"pool\"]",
@@ -129,6 +140,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   }
 
   p.store = store::open_store(config_.database.db_path);
+  p.store->claim_exclusive_use();
   spdlog::info("database: {} ({})", p.store->backend(), redact_url(config_.database.db_path));
   if (!p.store->setting("pool_id")) p.store->set_setting("pool_id", random_id());
   p.shares = std::make_unique<accounting::ShareRecorder>(*p.store);
@@ -141,7 +153,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.retention.retention_days = config_.pool.share_retention_days;
   ao.payouts.min_payout_sats = config_.pool.min_payout_sats;
   ao.payouts.network = p.network;
-  ao.payouts.comment_prefix = "bitcoin-mining-pool payout " + *p.store->setting("pool_id") + "-";
+  ao.payouts.comment_prefix = payout_comment_prefix(*p.store);
   ao.payment_interval_hours = config_.pool.payment_interval_hours;
   p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.block_node, ao);
 
@@ -167,9 +179,9 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   so.ban_seconds = config_.stratum.ban_seconds;
   so.reconnect_host = config_.stratum.reconnect_host;
   so.session.extranonce2_size = config_.stratum.extranonce2_size;
-  so.session.vardiff.initial = config_.stratum.difficulty;
-  so.session.vardiff.minimum = config_.stratum.min_difficulty;
-  so.session.vardiff.maximum = config_.stratum.max_difficulty;
+  so.session.vardiff.initial = difficulty.start;
+  so.session.vardiff.minimum = difficulty.minimum;
+  so.session.vardiff.maximum = difficulty.maximum;
   so.session.vardiff.target_seconds = config_.stratum.vardiff_target_seconds;
   so.session.solo = config_.pool.payout_scheme == "solo";
   so.coinbase.tag = config_.pool.coinbase_tag;
@@ -204,6 +216,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   sources.fee_percentage = config_.pool.fee_percentage;
   sources.node_rpc_latency_ms = [&p] { return p.rpc->last_latency().count() / 1000.0; };
   sources.accounting_leader = [&p] { return p.accounting->is_leader(); };
+  sources.ledger_status = [&p] { return p.accounting->ledger_status(); };
   p.api = std::make_unique<api::ApiService>(sources);
   p.http = std::make_unique<net::HttpServer>(config_.api.host, config_.api.port,
                                              [&p](const net::HttpRequest& r) { return p.api->handle(r); });

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/text.h"
+
 namespace pool::mining {
 
 BlockPipeline::BlockPipeline(node::BitcoinNode& node, Outcome on_outcome)
@@ -39,7 +41,8 @@ void BlockPipeline::run() {
     SubmitResult result;
     try {
       const bitcoin::Block block = assemble_block(*found.job, found.solution);
-      spdlog::info("BLOCK candidate at height {} from {} (hash {}): submitting", found.job->height, found.share.worker,
+      spdlog::info("BLOCK candidate at height {} from {} (hash {}): submitting", found.job->height,
+                   util::printable(found.share.worker),
                    block.header.hash().hex());
       result = submit_block(node_, block, found.job->height);
     } catch (const std::exception& e) {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/text.h"
+
 namespace pool::stratum {
 
 namespace asio = boost::asio;
@@ -119,7 +121,8 @@ bool StratumServer::Connection::handle_line(std::string_view line) {
   }
   deliver(out);
   if (!keep) {
-    spdlog::info("stratum: closing {} ({}): {}", ip_, session_.user_agent(), session_.close_reason());
+    spdlog::info("stratum: closing {} ({}): {}", ip_, util::printable(session_.user_agent()),
+                 util::printable(session_.close_reason()));
     stats_.abuse_disconnect(session_.should_ban());
     closing_ = true;
     flush();
@@ -227,7 +230,8 @@ void StratumServer::Connection::shutdown(const std::shared_ptr<const std::string
 void StratumServer::Connection::close(const std::string& why, bool ban) {
   if (closed_) return;
   closed_ = true;
-  if (!why.empty()) spdlog::debug("stratum: connection from {} closed: {}", ip_, why);
+  if (!why.empty()) spdlog::debug("stratum: connection from {} closed: {}", ip_, util::printable(why));
+  session_.release_workers();
   // Bookkeeping (limits, the IP ban) first, so anyone who sees the socket close also sees it.
   // Keep this object alive: closed() drops the server's pointer to it.
   auto self = shared_from_this();

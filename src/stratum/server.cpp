@@ -59,6 +59,13 @@ class StratumServer::Host : public SessionHost {
   void share_rejected(const std::string& worker, int code, const std::string&) override {
     server_.stats_.share_rejected(worker, reason_key(code));
   }
+  bool claim_worker(const std::string& address, const std::string& name) override {
+    return server_.worker_names_.claim(address, name);
+  }
+  void release_worker(const std::string& address, const std::string& name) override {
+    server_.worker_names_.release(address, name);
+  }
+  size_t max_workers_per_address() const override { return server_.worker_names_.max_per_address(); }
   double now() override {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
   }
@@ -80,6 +87,8 @@ StratumServer::StratumServer(ServerOptions options, mining::JobRegistry& jobs, b
       network_(network),
       shares_(shares),
       on_block_(std::move(on_block)),
+      stats_(options_.stats),
+      worker_names_(options_.max_workers_per_address),
       host_(std::make_unique<Host>(*this)) {
   next_extranonce_ = static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count());
 }

@@ -18,6 +18,7 @@
 #include "stratum/pool_stats.h"
 #include "stratum/session.h"
 #include "stratum/share_sink.h"
+#include "stratum/worker_registry.h"
 
 namespace pool::stratum {
 
@@ -30,6 +31,8 @@ struct ServerOptions {
   double idle_timeout_seconds = 300;
   double ban_seconds = 600;           // back-off for an IP whose miner sent mostly invalid shares
   size_t max_line_bytes = 16 * 1024;
+  size_t max_workers_per_address = 1024;  // distinct worker names one address may run at once
+  PoolStatsOptions stats;                 // idle worker eviction and the worker table's cap
   std::string reconnect_host;         // sent in client.reconnect at shutdown when set
   uint16_t reconnect_port = 0;
   SessionConfig session;
@@ -88,6 +91,7 @@ class StratumServer {
   ShareSink& shares_;
   BlockFoundHandler on_block_;
   PoolStats stats_;
+  WorkerRegistry worker_names_;
   std::unique_ptr<Host> host_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Worker> acceptor_worker_;

@@ -3,15 +3,17 @@
 #include <cmath>
 #include <cstdlib>
 
+#include <spdlog/spdlog.h>
+
 #include "bitcoin/address.h"
 #include "mining/share_validator.h"
+#include "stratum/worker_name.h"
 #include "util/json.h"
+#include "util/text.h"
 
 namespace pool::stratum {
 
 namespace {
-
-constexpr size_t kMaxWorkersPerConnection = 64;
 
 std::optional<double> number_param(const rapidjson::Value& v) {
   if (v.IsNumber()) return v.GetDouble();
@@ -43,7 +45,9 @@ bool Session::handle_line(std::string_view line, std::vector<Outgoing>& out) {
   }
   if (m.is_response) {
     // The miner's answer to our client.get_version.
-    if (m.result && m.result->IsString() && user_agent_.empty()) user_agent_ = m.result->GetString();
+    if (m.result && m.result->IsString() && user_agent_.empty()) {
+      set_user_agent({m.result->GetString(), m.result->GetStringLength()});
+    }
     return true;
   }
   const std::string& method = m.method;
@@ -65,7 +69,7 @@ bool Session::handle_line(std::string_view line, std::vector<Outgoing>& out) {
   } else if (method == "mining.ping") {
     out.push_back({result_line(m.id, "\"pong\""), nullptr, std::nullopt});
   } else {
-    out.push_back({error_line(m.id, kOther, "Unknown method '" + method + "'"), nullptr, std::nullopt});
+    out.push_back({error_line(m.id, kOther, "Unknown method '" + util::printable(method, 64) + "'"), nullptr, std::nullopt});
   }
   return close_reason_.empty();
 }
@@ -74,7 +78,7 @@ void Session::subscribe(const Message& m, std::vector<Outgoing>& out) {
   std::string requested;
   if (m.params && m.params->IsArray()) {
     const auto& p = m.params->GetArray();
-    if (p.Size() >= 1 && p[0].IsString()) user_agent_ = p[0].GetString();
+    if (p.Size() >= 1 && p[0].IsString()) set_user_agent({p[0].GetString(), p[0].GetStringLength()});
     if (p.Size() >= 2 && p[1].IsString()) requested = p[1].GetString();
   }
   if (!subscribed_) {
@@ -90,39 +94,56 @@ void Session::subscribe(const Message& m, std::vector<Outgoing>& out) {
   if (authorized()) send_work(host_.current_job(), true, out);
 }
 
+void Session::refuse_authorize(const Message& m, std::string_view username, const std::string& why,
+                               std::vector<Outgoing>& out) {
+  spdlog::debug("stratum: {} refused username '{}': {}", remote_, util::printable(username), util::printable(why, 200));
+  out.push_back({"{\"id\":" + m.id + ",\"result\":false,\"error\":[" + std::to_string(kUnauthorized) + "," +
+                     util::quote(why) + ",null]}\n",
+                 nullptr, std::nullopt});
+}
+
 void Session::authorize(const Message& m, std::vector<Outgoing>& out) {
   if (!m.params || !m.params->IsArray() || m.params->Size() < 1 || !(*m.params)[0].IsString()) {
     out.push_back({error_line(m.id, kOther, "mining.authorize needs [username, password]"), nullptr, std::nullopt});
     return;
   }
-  const std::string username = (*m.params)[0].GetString();
-  const std::string address = username.substr(0, username.find('.'));
+  if (workers_released_) return refuse_authorize(m, "", "the connection is closing", out);
+  const std::string username((*m.params)[0].GetString(), (*m.params)[0].GetStringLength());
+  std::string problem;
+  const auto name = parse_username(username, &problem);
+  if (!name) return refuse_authorize(m, username, problem, out);
+  const std::string& address = name->address;
   Worker worker{username, address, {}};
   try {
     worker.payout_script = bitcoin::address_to_script(address, host_.network());
   } catch (const bitcoin::AddressError& e) {
-    out.push_back({"{\"id\":" + m.id + ",\"result\":false,\"error\":[" + std::to_string(kUnauthorized) + "," +
-                       util::quote("invalid payout address '" + address + "': " + e.what() +
-                                   " (username must be ADDRESS or ADDRESS.WORKER)") +
-                       ",null]}\n",
-                   nullptr, std::nullopt});
-    return;
+    return refuse_authorize(m, username, "invalid payout address '" + address + "': " + e.what() +
+                                   " (username must be ADDRESS or ADDRESS.WORKER)",
+                            out);
   }
-  if (workers_.size() >= kMaxWorkersPerConnection && !workers_.count(username)) {
-    out.push_back({error_line(m.id, kOther, "too many workers on one connection"), nullptr, std::nullopt});
-    return;
+  const bool known = workers_.count(username) > 0;
+  if (!known && workers_.size() >= config_.max_workers_per_connection) {
+    return refuse_authorize(m, username, "too many workers on one connection (at most " +
+                                   std::to_string(config_.max_workers_per_connection) +
+                                   "); open another connection",
+                            out);
+  }
+  if (!known && !host_.claim_worker(address, username)) {
+    const size_t limit = host_.max_workers_per_address();
+    return refuse_authorize(m, username, "too many workers for address " + address +
+                                   (limit ? " (at most " + std::to_string(limit) + " distinct worker names)" : "") +
+                                   "; reuse worker names or wait until idle ones disconnect",
+                            out);
   }
   const bool first = workers_.empty();
   const bool new_payee = add_payee(worker);  // SOLO: a new address gets jobs of its own
   workers_[username] = std::move(worker);
+  spdlog::debug("stratum: {} authorized '{}' ({})", remote_, util::printable(username), util::printable(user_agent_));
   out.push_back({result_line(m.id, "true"), nullptr, std::nullopt});
   // A password of the form "d=1024" (or "x,d=1024") asks for a starting difficulty.
   if (m.params->Size() >= 2 && (*m.params)[1].IsString()) {
-    const std::string password = (*m.params)[1].GetString();
-    if (const auto pos = password.find("d="); pos != std::string::npos) {
-      char* end = nullptr;
-      const double d = std::strtod(password.c_str() + pos + 2, &end);
-      if (end != password.c_str() + pos + 2) vardiff_.suggest(d, host_.now());
+    if (const auto d = password_difficulty({(*m.params)[1].GetString(), (*m.params)[1].GetStringLength()})) {
+      vardiff_.suggest(*d, host_.now());
     }
   }
   if ((first || new_payee) && subscribed_) send_work(host_.current_job(), first, out);
@@ -130,6 +151,17 @@ void Session::authorize(const Message& m, std::vector<Outgoing>& out) {
   if (first && user_agent_.empty()) {
     out.push_back({server_request_line("client.get_version", "[]", "\"client.get_version\""), nullptr, std::nullopt});
   }
+}
+
+void Session::release_workers() {
+  if (workers_released_) return;
+  workers_released_ = true;
+  for (const auto& [name, worker] : workers_) host_.release_worker(worker.address, name);
+}
+
+void Session::set_user_agent(std::string_view agent) {
+  if (agent.size() > config_.max_user_agent_bytes) agent = agent.substr(0, config_.max_user_agent_bytes);
+  user_agent_.assign(agent);
 }
 
 void Session::change_version_mask(uint32_t pool_mask, std::vector<Outgoing>& out) {

@@ -28,6 +28,8 @@ struct SessionConfig {
   double difficulty_grace_seconds = 10;  // shares at the previous difficulty still count
   std::string server_name = "bitcoin-mining-pool";
   bool solo = false;  // each job pays one authorized address of the connection (one job per address)
+  size_t max_workers_per_connection = 32;  // distinct usernames one connection may authorize
+  size_t max_user_agent_bytes = 128;       // the stored user agent is cut to this
 };
 
 /// A line to send. When `share` is set the line is the reply to that share and must be written
@@ -39,7 +41,7 @@ struct Outgoing {
 };
 
 struct Worker {
-  std::string name;  // "address.worker" as sent
+  std::string name;  // "address.worker" as sent (checked by parse_username: valid UTF-8, bounded)
   std::string address;
   bitcoin::Bytes payout_script;
 };
@@ -62,6 +64,10 @@ class Session {
   /// Gives a miner that subscribed to extranonce changes a new extranonce1 (mining.set_extranonce)
   /// followed by clean work. Returns false (nothing sent) for miners that did not subscribe.
   bool change_extranonce(std::vector<Outgoing>& out);
+  /// The connection is closing: gives every authorized worker name back to the host's
+  /// per-address count (SessionHost::release_worker). Idempotent; the session authorizes nothing
+  /// afterwards.
+  void release_workers();
 
   bool subscribed() const { return subscribed_; }
   bool authorized() const { return !workers_.empty(); }
@@ -70,6 +76,7 @@ class Session {
   const std::string& extranonce1_hex() const { return extranonce1_hex_; }
   const std::string& close_reason() const { return close_reason_; }
   bool should_ban() const { return ban_; }
+  /// As the miner sent it, cut to max_user_agent_bytes; pass through util::printable to log it.
   const std::string& user_agent() const { return user_agent_; }
   uint64_t accepted() const { return accepted_; }
   int invalid_messages() const { return invalid_messages_; }
@@ -79,6 +86,9 @@ class Session {
  private:
   void subscribe(const Message& m, std::vector<Outgoing>& out);
   void authorize(const Message& m, std::vector<Outgoing>& out);
+  void refuse_authorize(const Message& m, std::string_view username, const std::string& why,
+                        std::vector<Outgoing>& out);
+  void set_user_agent(std::string_view agent);
   void submit(const Message& m, std::vector<Outgoing>& out);
   void configure(const Message& m, std::vector<Outgoing>& out);
   void suggest_difficulty(const Message& m, std::vector<Outgoing>& out);
@@ -135,6 +145,7 @@ class Session {
   uint64_t accepted_ = 0, rejected_ = 0, abusive_rejects_ = 0;
   std::string close_reason_;
   bool ban_ = false;
+  bool workers_released_ = false;
 };
 
 }  // namespace pool::stratum

@@ -2,6 +2,7 @@
 // What a Stratum session needs from the rest of the pool, as an interface so the protocol logic
 // runs in tests without sockets or a node.
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -34,6 +35,20 @@ class SessionHost {
   virtual void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) = 0;
   /// A rejected share, for worker statistics and monitoring (`reason` is the error text sent).
   virtual void share_rejected(const std::string& worker, int code, const std::string& reason) = 0;
+  /// Takes one use of worker `name` for payout `address` across all connections. False when the
+  /// address already runs as many distinct workers as the pool allows (the default allows all).
+  virtual bool claim_worker(const std::string& address, const std::string& name) {
+    (void)address;
+    (void)name;
+    return true;
+  }
+  /// Gives back a use taken by claim_worker (the session closed).
+  virtual void release_worker(const std::string& address, const std::string& name) {
+    (void)address;
+    (void)name;
+  }
+  /// How many distinct workers one address may run, for the refusal message (0 = unlimited).
+  virtual size_t max_workers_per_address() const { return 0; }
   /// Monotonic seconds.
   virtual double now() = 0;
   /// Wall-clock Unix time.

@@ -56,7 +56,7 @@ TEST(Config, SectionsAndKeysAreCaseInsensitiveAndBitcoinRpcIsAnAlias) {
   const Config c = load_config_text("[Bitcoin_RPC]\nUSER = a\n[stratum]\nPort = 4000\nmin_difficulty = 1e-9\n", "c.ini");
   EXPECT_EQ(c.bitcoin.user, "a");
   EXPECT_EQ(c.stratum.port, 4000);
-  EXPECT_DOUBLE_EQ(c.stratum.min_difficulty, 1e-9);
+  EXPECT_DOUBLE_EQ(c.stratum.min_difficulty.value(), 1e-9);
 }
 
 TEST(Config, ServerSectionSaysWhereItsKeysBelong) {
@@ -140,6 +140,72 @@ TEST(Config, OperatorGuidesDocumentEveryKey) {
       EXPECT_NE(ss.str().find(row), std::string::npos) << guide << " lacks " << row;
     }
   }
+}
+
+// Share difficulty defaults follow the node's network; only regtest may go below 1 (signet 0.001).
+TEST(Config, DifficultyDefaultsDependOnTheNetwork) {
+  using bitcoin::Network;
+  const Config c = load_config_text("[stratum]\nport = 3333\n", "config.ini");
+  EXPECT_FALSE(c.stratum.difficulty);
+  EXPECT_FALSE(c.stratum.min_difficulty);
+  const auto main = effective_difficulty(c, Network::kMain);
+  EXPECT_DOUBLE_EQ(main.minimum, 1);
+  EXPECT_DOUBLE_EQ(main.start, 16384);
+  EXPECT_DOUBLE_EQ(main.maximum, 1e15);
+  for (const Network n : {Network::kTestnet, Network::kTestnet4}) {
+    EXPECT_DOUBLE_EQ(effective_difficulty(c, n).minimum, 1);
+    EXPECT_DOUBLE_EQ(effective_difficulty(c, n).start, 1);
+  }
+  EXPECT_DOUBLE_EQ(effective_difficulty(c, Network::kSignet).minimum, 0.001);
+  EXPECT_DOUBLE_EQ(effective_difficulty(c, Network::kRegtest).minimum, 1e-9);
+  EXPECT_DOUBLE_EQ(effective_difficulty(c, Network::kRegtest).start, 0.001);
+  // "auto" is the same as leaving the key out; the original file's difficulty = 1 is kept.
+  const Config a = load_config_text("[stratum]\ndifficulty = AUTO\nmin_difficulty = auto\n", "config.ini");
+  EXPECT_DOUBLE_EQ(effective_difficulty(a, Network::kMain).start, 16384);
+  EXPECT_DOUBLE_EQ(effective_difficulty(load_config_text(kOriginal, "config.ini"), Network::kMain).start, 1);
+  // A default start above an explicit maximum is brought down to it.
+  const Config capped = load_config_text("[stratum]\nmax_difficulty = 1000\n", "config.ini");
+  EXPECT_DOUBLE_EQ(effective_difficulty(capped, Network::kMain).start, 1000);
+  // --list-keys (and so the operator guides) says what the defaults are per network.
+  for (const auto& k : config_keys()) {
+    if (std::string(k.section) != "stratum") continue;
+    const std::string key = k.key, text = k.default_text;
+    if (key == "min_difficulty") {
+      EXPECT_NE(text.find("main, testnet, testnet4 1"), std::string::npos) << text;
+      EXPECT_NE(text.find("regtest 1e-9"), std::string::npos) << text;
+    }
+    if (key == "difficulty") {
+      EXPECT_NE(text.find("main 16384"), std::string::npos) << text;
+    }
+  }
+}
+
+TEST(Config, MinDifficultyBelowTheNetworksFloorIsRefused) {
+  using bitcoin::Network;
+  const Config c = load_config_text("[stratum]\nmin_difficulty = 1e-9\ndifficulty = 1e-9\n", "pool.ini");
+  for (const Network n : {Network::kMain, Network::kTestnet, Network::kTestnet4, Network::kSignet}) {
+    try {
+      effective_difficulty(c, n);
+      ADD_FAILURE() << bitcoin::network_name(n) << " accepted min_difficulty = 1e-9";
+    } catch (const ConfigError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("pool.ini: [stratum] min_difficulty = 1e-09 is below"), std::string::npos) << what;
+      EXPECT_NE(what.find("the lowest allowed on " + std::string(bitcoin::network_name(n))), std::string::npos) << what;
+    }
+  }
+  const auto regtest = effective_difficulty(c, Network::kRegtest);
+  EXPECT_DOUBLE_EQ(regtest.minimum, 1e-9);
+  EXPECT_DOUBLE_EQ(regtest.start, 1e-9);
+  // Exactly the floor is fine; an explicit start below the (default) minimum is named.
+  EXPECT_DOUBLE_EQ(effective_difficulty(load_config_text("[stratum]\nmin_difficulty = 1\n", "p.ini"), Network::kMain).minimum, 1);
+  try {
+    effective_difficulty(load_config_text("[stratum]\ndifficulty = 0.001\n", "p.ini"), Network::kMain);
+    ADD_FAILURE() << "difficulty below the default minimum accepted on main";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("[stratum] difficulty = 0.001 must lie between min_difficulty 1"),
+              std::string::npos) << e.what();
+  }
+  EXPECT_NE(error_of("[stratum]\nmin_difficulty = 0\n").find("greater than 0, or auto"), std::string::npos);
 }
 
 TEST(Config, MissingFileIsNamed) {

@@ -69,7 +69,11 @@ std::string error_reply(const std::string& id, const RpcFailure& f) {
 
 }  // namespace
 
-RpcService::RpcService(uint32_t bits) : chain_(bits), wallet_(bitcoin::Network::kRegtest) {}
+RpcService::RpcService(uint32_t bits, std::string wallet_name, std::string wallet_seed)
+    : chain_(bits),
+      wallet_(bitcoin::Network::kRegtest),
+      wallet_name_(std::move(wallet_name)),
+      wallet_seed_(std::move(wallet_seed)) {}
 
 void RpcService::with_chain(const std::function<void(Chain&, Wallet&, TxFactory&)>& f) {
   std::lock_guard lock(mutex_);
@@ -172,6 +176,20 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
   }
   if (method == "getnewaddress") return quote(wallet_.new_address());
   if (method == "getbalance") return btc(wallet_.balance(chain_));
+  if (method == "getwalletinfo") {
+    return "{\"walletname\":" + quote(wallet_name_) + ",\"descriptors\":true,\"txcount\":" +
+           std::to_string(wallet_.sends().size()) + "}";
+  }
+  if (method == "listdescriptors") {
+    // A stand-in for the wallet's public descriptors: what makes this wallet this wallet.
+    return "{\"wallet_name\":" + quote(wallet_name_) + ",\"descriptors\":[{\"desc\":" +
+           quote("wpkh(" + wallet_seed_ + "/84h/1h/0h/0/*)") + ",\"active\":true,\"internal\":false},{\"desc\":" +
+           quote("wpkh(" + wallet_seed_ + "/84h/1h/0h/1/*)") + ",\"active\":true,\"internal\":true}]}";
+  }
+  if (method == "getbalances") {
+    return "{\"mine\":{\"trusted\":" + btc(wallet_.balance(chain_)) + ",\"untrusted_pending\":0,\"immature\":" +
+           btc(wallet_.immature(chain_)) + "}}";
+  }
   if (method == "sendmany") {
     const auto& obj = param(params, 1);
     if (!obj.IsObject()) throw RpcFailure{-3, "Expected type object for parameter 2"};

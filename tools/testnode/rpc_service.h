@@ -22,7 +22,7 @@ struct RpcFailure {
 /// Owns the chain, the wallet and the transaction factory; answers JSON-RPC request bodies.
 class RpcService {
  public:
-  explicit RpcService(uint32_t bits = 0x207fffff);
+  explicit RpcService(uint32_t bits = 0x207fffff, std::string wallet_name = "", std::string wallet_seed = "testnode");
 
   /// Handles one HTTP body (a request or a batch); sets *http_status as Core would (200, 404 for
   /// an unknown method, 500 for other errors) and returns the reply body.
@@ -42,6 +42,7 @@ class RpcService {
   std::mutex mutex_;
   Chain chain_;
   Wallet wallet_;
+  std::string wallet_name_, wallet_seed_;
   TxFactory factory_;
 };
 

@@ -26,7 +26,7 @@ std::string basic(const std::string& credentials) {
 }
 }  // namespace
 
-TestNode::TestNode(TestNodeOptions options) : options_(std::move(options)), service_(options_.bits) {
+TestNode::TestNode(TestNodeOptions options) : options_(std::move(options)), service_(options_.bits, options_.wallet_name, options_.wallet_seed) {
   if (!options_.cookie_file.empty()) {
     std::random_device rd;
     uint8_t secret[16];

@@ -17,6 +17,8 @@ struct TestNodeOptions {
   std::string cookie_file;   // when set, writes __cookie__:<random> there and accepts only it
   std::string zmq_hashblock;  // e.g. "tcp://127.0.0.1:28332"; empty = no ZMQ
   uint32_t bits = 0x207fffff;
+  std::string wallet_name;             // what getwalletinfo reports ("" is Core's default wallet)
+  std::string wallet_seed = "testnode";  // the wallet's descriptors derive from it (its identity)
 };
 
 /// Owns the RPC service, the HTTP server and the ZMQ publisher.
