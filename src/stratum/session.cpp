@@ -278,6 +278,8 @@ bool Session::add_payee(const Worker& worker) {
   for (const auto& payee : payees_) {
     if (payee.payout_script == worker.payout_script) return false;
   }
+  // Job ids carry the payee index as two hex digits; max_workers_per_connection (32) keeps far below.
+  if (payees_.size() >= 256) return false;
   payees_.push_back({worker.address, worker.payout_script});
   return true;
 }
