@@ -3,14 +3,14 @@
 # there. Each row says its configuration. Loopback only; everything it starts, it stops.
 #   bench/run-all.sh            # all sections (about 5 minutes on 2 cores)
 #   SECTIONS="micro stratum" bench/run-all.sh
-# Sections: micro (hash, work, PPLNS benchmarks), stratum (durable SQLite on disk, SQLite on
+# Sections: micro (hash, work, PPLNS, notify fan-out benchmarks), stratum (durable SQLite on disk, SQLite on
 # tmpfs, PostgreSQL; throughput, CPU per share, latency, memory per connection, notify fan-out).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 sections=${SECTIONS:-micro stratum}
 build=${BUILD_DIR:-build}
-TARGETS="hash_bench work_bench pplns_bench poold testnode stratum-bench" scripts/build.sh -DPOOL_BUILD_BENCH=ON >/dev/null
+TARGETS="hash_bench work_bench pplns_bench fanout_bench poold testnode stratum-bench" scripts/build.sh -DPOOL_BUILD_BENCH=ON >/dev/null
 bin="$root/$build"
 work=$(mktemp -d /tmp/pool-bench.XXXXXX)
 pids=()
@@ -37,7 +37,7 @@ import json, sys
 for b in json.load(sys.stdin)["benchmarks"]:
     if b.get("run_type") == "aggregate": continue
     extra = "".join(f", {k} {v:.0f}" for k, v in b.items() if k.endswith("_MiB"))
-    print(f"| `{b[\"name\"]}` | {b[\"real_time\"]:.3g} {b[\"time_unit\"]}{extra} |")'
+    print("| `%s` | %.3g %s%s |" % (b["name"], b["real_time"], b["time_unit"], extra))'
 }
 
 if [[ " $sections " == *" micro "* ]]; then
@@ -48,6 +48,11 @@ if [[ " $sections " == *" micro "* ]]; then
   gbench "$bin/bench/hash_bench" --benchmark_min_time=0.3
   gbench "$bin/bench/work_bench"
   gbench "$bin/bench/pplns_bench"
+  # SOLO and pool-mode notify fan-out to 10,000 sessions (cpu_ms: the busier thread's CPU time).
+  "$bin/bench/fanout_bench" --benchmark_filter='rebuild:0' --benchmark_format=json 2>/dev/null | python3 -c '
+import json, sys
+for b in json.load(sys.stdin)["benchmarks"]:
+    print("| `%s` | %.3g %s (cpu_ms %.2g) |" % (b["name"], b["real_time"], b["time_unit"], b["cpu_ms"]))'
 fi
 
 # One pool + test node per configuration; prints stratum-bench's lines.

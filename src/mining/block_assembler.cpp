@@ -22,7 +22,7 @@ bitcoin::BlockHeader solution_header(const Job& job, const Solution& solution) {
   header.version = solution.version;
   header.prev_hash = job.prev_hash;
   const auto coinbase_txid = bitcoin::sha256d(coinbase_bytes(job, solution.extranonce1, solution.extranonce2));
-  header.merkle_root = bitcoin::merkle_root_from_branch(coinbase_txid, job.merkle_branch);
+  header.merkle_root = bitcoin::merkle_root_from_branch(coinbase_txid, job.merkle_branch());
   header.time = solution.ntime;
   header.bits = job.bits;
   header.nonce = solution.nonce;

@@ -33,6 +33,11 @@ Bytes template_witness_commitment(const node::BlockTemplate& tmpl) {
 
 CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const Bytes& payout_script,
                              const CoinbaseOptions& options) {
+  return build_coinbase(tmpl, payout_script, options, tmpl.segwit_active() ? template_witness_commitment(tmpl) : Bytes());
+}
+
+CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const Bytes& payout_script,
+                             const CoinbaseOptions& options, const Bytes& witness_commitment) {
   if (options.extranonce1_size < 1 || options.extranonce1_size > 16 || options.extranonce2_size < 1 ||
       options.extranonce2_size > 16) {
     throw std::invalid_argument("extranonce sizes must be 1..16 bytes");
@@ -66,7 +71,8 @@ CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const Bytes& payou
   w2.var_bytes(payout_script);
   if (parts.has_witness_commitment) {
     w2.i64le(0);
-    w2.var_bytes(template_witness_commitment(tmpl));
+    if (witness_commitment.empty()) throw std::invalid_argument("segwit coinbase needs the witness commitment");
+    w2.var_bytes(witness_commitment);
   }
   w2.u32le(0);  // lock time
   parts.coinb1 = w1.take();

@@ -29,6 +29,12 @@ struct CoinbaseParts {
 CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const bitcoin::Bytes& payout_script,
                              const CoinbaseOptions& options);
 
+/// The same with the witness commitment script already computed (template_witness_commitment of
+/// `tmpl`, ignored when segwit is inactive): what a personal SOLO job uses so the wtxid merkle
+/// root is computed once per template, not once per miner.
+CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const bitcoin::Bytes& payout_script,
+                             const CoinbaseOptions& options, const bitcoin::Bytes& witness_commitment);
+
 /// The witness commitment script for a template, from its transactions' wtxids.
 bitcoin::Bytes template_witness_commitment(const node::BlockTemplate& tmpl);
 

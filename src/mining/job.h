@@ -38,16 +38,27 @@ class LazySharedText {
   mutable std::atomic<int> builds_{0};
 };
 
+/// The template-wide part of a job: everything that does not depend on the payout script.
+/// build_job computes it once; every personal SOLO job made from the same base job points at
+/// the same one (personalize_job), so thousands of sessions never redo the merkle work.
+struct JobWork {
+  std::vector<bitcoin::Uint256> merkle_branch;  // siblings of the coinbase over the template's txids
+  bitcoin::Bytes witness_commitment;            // BIP141 commitment script; empty when segwit is inactive
+  std::vector<std::string> merkle_branch_hex;   // 64 hex digits each, internal byte order
+  std::string merkle_branch_json;               // the same as mining.notify's array: ["…","…"]
+};
+
 /// Immutable once built (except its seen-set); shared between sessions by shared_ptr<const Job>.
 struct Job {
   std::string id;  // short hex, unique per process run
   std::shared_ptr<const node::BlockTemplate> block_template;
+  std::shared_ptr<const JobWork> work;  // never null in a built job
+  bitcoin::Bytes payout_script;         // what the coinbase's first output pays (all of coinbase_value)
   bitcoin::Bytes coinb1;  // coinbase (no witness) up to the extranonce
   bitcoin::Bytes coinb2;  // coinbase after the extranonce
   size_t extranonce1_size = 4;
   size_t extranonce2_size = 8;
   bool has_witness_commitment = false;  // coinbase needs the witness reserved value in a block
-  std::vector<bitcoin::Uint256> merkle_branch;
   int32_t version = 0;
   uint32_t bits = 0;
   uint32_t ntime = 0;
@@ -60,12 +71,11 @@ struct Job {
   std::chrono::steady_clock::time_point created_at;
   std::chrono::system_clock::time_point created_wall;
 
-  // Stratum mining.notify fields, exact-width hex.
+  // Stratum mining.notify fields, exact-width hex (the merkle branch is in `work`).
   std::string prevhash_hex;  // 64 digits, word-swapped as Stratum sends it
   std::string coinb1_hex;
   std::string coinb2_hex;
-  std::vector<std::string> merkle_branch_hex;  // 64 digits each, internal byte order
-  std::string version_hex;                     // 8 digits, big-endian
+  std::string version_hex;  // 8 digits, big-endian
   std::string bits_hex;
   std::string ntime_hex;
 
@@ -75,6 +85,7 @@ struct Job {
   /// The shares submitted for this job by any session, so each is credited once. A SOLO job built
   /// for one miner points at its base job's set.
   std::shared_ptr<JobSeenSet> seen = std::make_shared<JobSeenSet>();
+  const std::vector<bitcoin::Uint256>& merkle_branch() const { return work->merkle_branch; }
 };
 
 using JobPtr = std::shared_ptr<const Job>;

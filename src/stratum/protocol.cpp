@@ -77,16 +77,32 @@ std::string server_request_line(std::string_view method, std::string_view params
 }
 
 std::string notify_line(const mining::Job& job, bool clean_jobs) {
-  std::string branches = "[";
-  for (size_t i = 0; i < job.merkle_branch_hex.size(); ++i) {
-    if (i) branches += ",";
-    branches += "\"" + job.merkle_branch_hex[i] + "\"";
-  }
-  branches += "]";
-  return server_request_line("mining.notify", "[\"" + job.id + "\",\"" + job.prevhash_hex + "\",\"" + job.coinb1_hex +
-                                                  "\",\"" + job.coinb2_hex + "\"," + branches + ",\"" +
-                                                  job.version_hex + "\",\"" + job.bits_hex + "\",\"" + job.ntime_hex +
-                                                  "\"," + (clean_jobs ? "true" : "false") + "]");
+  // Built in one buffer: SOLO sends one per session per job, so this is on the fan-out path.
+  static constexpr std::string_view kHead = "{\"id\":null,\"method\":\"mining.notify\",\"params\":[\"";
+  const std::string& branches = job.work->merkle_branch_json;
+  std::string line;
+  line.reserve(kHead.size() + job.id.size() + job.prevhash_hex.size() + job.coinb1_hex.size() +
+               job.coinb2_hex.size() + branches.size() + 64);
+  line += kHead;
+  line += job.id;
+  line += "\",\"";
+  line += job.prevhash_hex;
+  line += "\",\"";
+  line += job.coinb1_hex;
+  line += "\",\"";
+  line += job.coinb2_hex;
+  line += "\",";
+  line += branches;
+  line += ",\"";
+  line += job.version_hex;
+  line += "\",\"";
+  line += job.bits_hex;
+  line += "\",\"";
+  line += job.ntime_hex;
+  line += "\",";
+  line += clean_jobs ? "true" : "false";
+  line += "]}\n";
+  return line;
 }
 
 std::string format_difficulty(double value) {

@@ -58,12 +58,10 @@ class StratumServer::Host : public SessionHost {
   void release_extranonce1(const std::string& extranonce1) override { server_.release_extranonce1(extranonce1); }
   mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& payout_script,
                              const std::string& id_suffix) override {
-    auto job = std::make_shared<mining::Job>(mining::build_job(base->block_template, payout_script,
-                                                               server_.options_.coinbase, base->id + id_suffix,
-                                                               base->clean_jobs));
-    job->transactions_encoding = base->transactions_encoding;  // same template, one encoding
-    job->seen = base->seen;  // a share is one share whichever job object it came through
-    return job;
+    // Shares the base job's merkle branch, witness commitment, seen-set and transaction list;
+    // only the coinbase is rebuilt.
+    return std::make_shared<const mining::Job>(
+        mining::personalize_job(*base, payout_script, server_.options_.coinbase, base->id + id_suffix));
   }
   void submit_block(const mining::JobPtr& job, const mining::Solution& solution, const AcceptedShare& share) override {
     server_.stats_.block_found();

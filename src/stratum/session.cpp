@@ -137,6 +137,7 @@ void Session::authorize(const Message& m, std::vector<Outgoing>& out) {
                             out);
   }
   const bool first = workers_.empty();
+  const bool new_payee = add_payee(worker);  // SOLO: a new address gets jobs of its own
   workers_[username] = std::move(worker);
   spdlog::debug("stratum: {} authorized '{}' ({})", remote_, util::printable(username), util::printable(user_agent_));
   out.push_back({result_line(m.id, "true"), nullptr, std::nullopt});
@@ -146,7 +147,7 @@ void Session::authorize(const Message& m, std::vector<Outgoing>& out) {
       vardiff_.suggest(*d, host_.now());
     }
   }
-  if (first && subscribed_) send_work(host_.current_job(), true, out);
+  if ((first || new_payee) && subscribed_) send_work(host_.current_job(), first, out);
   // Miners that did not say who they are in mining.subscribe are asked (the answer is logged).
   if (first && user_agent_.empty()) {
     out.push_back({server_request_line("client.get_version", "[]", "\"client.get_version\""), nullptr, std::nullopt});
@@ -295,40 +296,67 @@ void Session::apply_difficulty(std::optional<double> changed, std::vector<Outgoi
   if (auto job = host_.current_job()) send_work(job, false, out);
 }
 
-mining::JobPtr Session::own_job(const mining::JobPtr& base) {
-  if (!config_.solo || !base || workers_.empty()) return base;
-  const Worker& payee = workers_.begin()->second;
-  for (const auto& [id, entry] : personal_jobs_) {
-    if (entry.second == base->id) return entry.first;
+bool Session::add_payee(const Worker& worker) {
+  if (!config_.solo) return false;
+  // Keyed by script: two spellings of one address (bech32 upper/lower case) are one payee.
+  for (const auto& payee : payees_) {
+    if (payee.payout_script == worker.payout_script) return false;
   }
-  auto job = host_.personalize(base, payee.payout_script, extranonce1_hex_);
-  personal_jobs_[job->id] = {job, base->id};
+  // Job ids carry the payee index as two hex digits; max_workers_per_connection (32) keeps far below.
+  if (payees_.size() >= 256) return false;
+  payees_.push_back({worker.address, worker.payout_script});
+  return true;
+}
+
+mining::JobPtr Session::own_job(const mining::JobPtr& base, size_t payee) {
+  if (!config_.solo || payee >= payees_.size()) return base;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string suffix = extranonce1_hex_;
+  suffix += kDigits[(payee >> 4) & 0xf];
+  suffix += kDigits[payee & 0xf];
+  if (auto it = personal_jobs_.find(base->id + suffix); it != personal_jobs_.end()) return it->second.job;
+  auto job = host_.personalize(base, payees_[payee].payout_script, suffix);
+  personal_jobs_[job->id] = {job, base->id, payee};
   return job;
 }
 
 mining::JobPtr Session::find_job(const std::string& id) {
   if (config_.solo) {
     auto it = personal_jobs_.find(id);
-    if (it == personal_jobs_.end() || !host_.find_job(it->second.second)) return nullptr;  // stale with its base
-    return it->second.first;
+    if (it == personal_jobs_.end() || !host_.find_job(it->second.base_id)) return nullptr;  // stale with its base
+    return it->second.job;
   }
   return host_.find_job(id);
+}
+
+const std::string* Session::job_payee(const std::string& id) const {
+  auto it = personal_jobs_.find(id);
+  return it == personal_jobs_.end() ? nullptr : &payees_[it->second.payee].address;
 }
 
 void Session::send_work(const mining::JobPtr& base, bool clean, std::vector<Outgoing>& out,
                         const std::shared_ptr<const std::string>& shared_notify) {
   if (!base) return;
-  const mining::JobPtr job = own_job(base);
-  const auto notify = job == base ? shared_notify : nullptr;
   if (!difficulty_sent_) {
     out.push_back({set_difficulty_line(vardiff_.difficulty()), nullptr, std::nullopt});
     difficulty_sent_ = true;
   }
-  job_difficulty_[job->id] = vardiff_.difficulty();
-  if (notify && clean == job->clean_jobs) {
-    out.push_back({std::string(), notify, std::nullopt});
+  if (config_.solo && !payees_.empty()) {
+    // One job per address on this connection. Only the first notify may say clean_jobs, so the
+    // miner keeps all of them; the first-authorized address's job goes last, which is the one a
+    // miner that works only on the newest notify mines.
+    for (size_t i = payees_.size(); i-- > 0;) {
+      const mining::JobPtr job = own_job(base, i);
+      job_difficulty_[job->id] = vardiff_.difficulty();
+      out.push_back({notify_line(*job, clean && i + 1 == payees_.size()), nullptr, std::nullopt});
+    }
   } else {
-    out.push_back({notify_line(*job, clean), nullptr, std::nullopt});
+    job_difficulty_[base->id] = vardiff_.difficulty();
+    if (shared_notify && clean == base->clean_jobs) {
+      out.push_back({std::string(), shared_notify, std::nullopt});
+    } else {
+      out.push_back({notify_line(*base, clean), nullptr, std::nullopt});
+    }
   }
   last_work_sent_ = host_.now();
 }
@@ -340,7 +368,7 @@ void Session::on_new_job(const mining::JobPtr& job, const std::shared_ptr<const 
     job_difficulty_.clear();
     personal_jobs_.clear();
   } else {
-    std::erase_if(personal_jobs_, [&](const auto& entry) { return !host_.find_job(entry.second.second); });
+    std::erase_if(personal_jobs_, [&](const auto& entry) { return !host_.find_job(entry.second.base_id); });
     std::erase_if(job_difficulty_, [&](const auto& entry) { return !find_job(entry.first); });
   }
   if (subscribed_ && authorized()) send_work(job, job->clean_jobs, out, notify);

@@ -28,7 +28,7 @@ struct SessionConfig {
   std::string server_name = "bitcoin-mining-pool";
   double get_transactions_per_minute = 2;  // mining.get_transactions token bucket: refill rate
   double get_transactions_burst = 2;       // and capacity
-  bool solo = false;  // each miner's coinbase pays its own (first authorized) address
+  bool solo = false;  // each job pays one authorized address of the connection (one job per address)
   size_t max_workers_per_connection = 32;  // distinct usernames one connection may authorize
   size_t max_user_agent_bytes = 128;       // the stored user agent is cut to this
 };
@@ -100,9 +100,13 @@ class Session {
   void send_work(const mining::JobPtr& job, bool clean, std::vector<Outgoing>& out,
                  const std::shared_ptr<const std::string>& notify = nullptr);
   double required_difficulty(const std::string& job_id, double* previous) const;
-  /// The job as this miner sees it (its personal SOLO job, or the shared one).
-  mining::JobPtr own_job(const mining::JobPtr& base);
+  /// SOLO: remembers a newly authorized worker's address; true when no earlier worker had it.
+  bool add_payee(const Worker& worker);
+  /// The job as this miner sees it for payee `payee` (its personal SOLO job), or the shared one.
+  mining::JobPtr own_job(const mining::JobPtr& base, size_t payee);
   mining::JobPtr find_job(const std::string& id);
+  /// SOLO: the address a personal job pays, or nullptr for an unknown id.
+  const std::string* job_payee(const std::string& id) const;
 
   SessionHost& host_;
   SessionConfig config_;
@@ -118,7 +122,21 @@ class Session {
   double difficulty_changed_at_ = -1e18;
   bool difficulty_sent_ = false;
   std::unordered_map<std::string, double> job_difficulty_;  // difficulty each job was last sent at
-  std::unordered_map<std::string, std::pair<mining::JobPtr, std::string>> personal_jobs_;  // SOLO: id -> (job, base id)
+  // SOLO: one payee per distinct authorized address, in the order first authorized, and the
+  // personal jobs built for them (job id = base id ‖ extranonce1 ‖ payee index, so it is
+  // distinct per address). A job's coinbase pays exactly one payee; only that payee's workers
+  // may submit on it, so the credited worker and the paid address never disagree.
+  struct Payee {
+    std::string address;
+    bitcoin::Bytes payout_script;
+  };
+  struct PersonalJob {
+    mining::JobPtr job;
+    std::string base_id;
+    size_t payee = 0;
+  };
+  std::vector<Payee> payees_;
+  std::unordered_map<std::string, PersonalJob> personal_jobs_;
   bitcoin::Uint256 tip_;
   uint32_t version_mask_ = 0;  // negotiated; 0 until mining.configure
   uint32_t miner_mask_ = 0;    // what the miner asked to roll

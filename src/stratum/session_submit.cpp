@@ -55,6 +55,16 @@ void Session::submit(const Message& m, std::vector<Outgoing>& out) {
     reject(m, worker_name, kJobNotFound, "Job not found (stale)", false, out);
     return;
   }
+  if (config_.solo && job->payout_script != worker->second.payout_script) {
+    // SOLO: the share is credited to the worker that sent it, so it must be on a job whose
+    // coinbase pays that worker's address; anything else could be a block paying someone else.
+    const std::string* pays = job_payee(job_id);
+    reject(m, worker_name, kOther,
+           "Job " + job_id + " pays " + (pays ? *pays : std::string("another address")) + ", not " +
+               worker->second.address + ": submit each job as a worker of the address it pays",
+           false, out);
+    return;
+  }
   if (solution.ntime < job->min_time) {
     reject(m, worker_name, kOther, "ntime out of range: earlier than the template's mintime", true, out);
     return;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bitcoin/address.h"
 #include "bitcoin/merkle.h"
 #include "bitcoin/script.h"
 #include "bitcoin/sha256.h"
@@ -51,6 +52,82 @@ INSTANTIATE_TEST_SUITE_P(RegtestTemplates, JobFromVectors,
                          ::testing::Values("regtest/gbt-empty.json", "regtest/gbt-with-4-txs.json",
                                            "regtest/gbt-with-114-txs.json"));
 
+// A personal SOLO job shares the base job's template-wide work and must be exactly the job
+// build_job makes for its payee: same coinbase bytes, branch, notify fields; a block from it pays
+// the payee. Regtest addresses of the three common kinds, on real templates.
+const std::string kP2tr =
+    bitcoin::encode_segwit_address(bitcoin::Network::kRegtest, 1, bitcoin::Bytes(32, 0x79));
+
+struct PersonalCase {
+  std::string vector;
+  std::string address;
+};
+
+class PersonalJobFromVectors : public ::testing::TestWithParam<PersonalCase> {};
+
+TEST_P(PersonalJobFromVectors, EqualsBuildJobForThePayee) {
+  const auto tmpl = load(GetParam().vector);
+  const bitcoin::Bytes payee = bitcoin::address_to_script(GetParam().address, bitcoin::Network::kRegtest);
+  const CoinbaseOptions options{"/solo/", 4, 8};
+  const bitcoin::Bytes pool_script = bitcoin::from_hex("0020" + std::string(64, '4'));  // the base job's payout
+  const Job base = build_job(tmpl, pool_script, options, "7", true);
+  const Job personal = personalize_job(base, payee, options, "7abcd");
+  const Job direct = build_job(tmpl, payee, options, "7abcd", true);
+
+  EXPECT_EQ(personal.work, base.work);  // shared, not recomputed
+  EXPECT_EQ(personal.id, direct.id);
+  EXPECT_EQ(personal.block_template, direct.block_template);
+  EXPECT_EQ(personal.payout_script, payee);
+  EXPECT_EQ(personal.payout_script, direct.payout_script);
+  EXPECT_EQ(bitcoin::to_hex(personal.coinb1), bitcoin::to_hex(direct.coinb1));
+  EXPECT_EQ(bitcoin::to_hex(personal.coinb2), bitcoin::to_hex(direct.coinb2));
+  EXPECT_NE(personal.coinb2, base.coinb2);  // the payout really changed
+  EXPECT_EQ(personal.coinb1_hex, direct.coinb1_hex);
+  EXPECT_EQ(personal.coinb2_hex, direct.coinb2_hex);
+  EXPECT_EQ(personal.extranonce1_size, direct.extranonce1_size);
+  EXPECT_EQ(personal.extranonce2_size, direct.extranonce2_size);
+  EXPECT_EQ(personal.has_witness_commitment, direct.has_witness_commitment);
+  EXPECT_EQ(personal.merkle_branch(), direct.merkle_branch());
+  EXPECT_EQ(personal.work->merkle_branch_hex, direct.work->merkle_branch_hex);
+  EXPECT_EQ(personal.work->merkle_branch_json, direct.work->merkle_branch_json);
+  EXPECT_EQ(personal.work->witness_commitment, direct.work->witness_commitment);
+  EXPECT_EQ(personal.version, direct.version);
+  EXPECT_EQ(personal.bits, direct.bits);
+  EXPECT_EQ(personal.ntime, direct.ntime);
+  EXPECT_EQ(personal.min_time, direct.min_time);
+  EXPECT_EQ(personal.prev_hash, direct.prev_hash);
+  EXPECT_EQ(personal.height, direct.height);
+  EXPECT_EQ(personal.coinbase_value, direct.coinbase_value);
+  EXPECT_EQ(personal.network_target, direct.network_target);
+  EXPECT_EQ(personal.clean_jobs, direct.clean_jobs);
+  EXPECT_EQ(personal.prevhash_hex, direct.prevhash_hex);
+  EXPECT_EQ(personal.version_hex, direct.version_hex);
+  EXPECT_EQ(personal.bits_hex, direct.bits_hex);
+  EXPECT_EQ(personal.ntime_hex, direct.ntime_hex);
+
+  // The block a solution on it makes is byte for byte the direct job's, pays the payee first and
+  // carries Core's witness commitment after it.
+  const Solution s = test::base_solution(personal);
+  const bitcoin::Block block = assemble_block(personal, s);
+  EXPECT_EQ(bitcoin::to_hex(block.serialize()), bitcoin::to_hex(assemble_block(direct, s).serialize()));
+  EXPECT_EQ(bitcoin::block_merkle_root(block), block.header.merkle_root);
+  const auto& outputs = block.transactions[0].outputs;
+  ASSERT_EQ(outputs.size(), 2u);
+  EXPECT_EQ(outputs[0].script_pubkey, payee);
+  EXPECT_EQ(outputs[0].value, tmpl->coinbase_value);
+  EXPECT_EQ(outputs[1].script_pubkey, *tmpl->default_witness_commitment);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Payees, PersonalJobFromVectors,
+    ::testing::Values(
+        PersonalCase{"regtest/gbt-with-114-txs.json", "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d"},       // P2WPKH
+        PersonalCase{"regtest/gbt-with-114-txs.json",
+                     kP2tr},               // P2TR
+        PersonalCase{"regtest/gbt-with-114-txs.json", "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz"},                 // P2PKH
+        PersonalCase{"regtest/gbt-with-4-txs.json", kP2tr},
+        PersonalCase{"regtest/gbt-empty.json", "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz"}));
+
 TEST(JobBuilder, CoinbaseStartsWithBip34HeightAndCarriesTag) {
   const auto tmpl = load("regtest/gbt-with-4-txs.json");
   const Job job = build_job(tmpl, kPayout, CoinbaseOptions{"/tag/", 4, 8}, "a", true);
@@ -86,8 +163,8 @@ TEST(JobBuilder, StratumFieldsHaveExactWidths) {
   EXPECT_EQ(job.version_hex, "20000000");
   EXPECT_EQ(job.bits_hex, "207fffff");
   EXPECT_EQ(job.ntime_hex.size(), 8u);
-  EXPECT_EQ(job.merkle_branch_hex.size(), 7u);
-  for (const auto& h : job.merkle_branch_hex) EXPECT_EQ(h.size(), 64u);
+  EXPECT_EQ(job.work->merkle_branch_hex.size(), 7u);
+  for (const auto& h : job.work->merkle_branch_hex) EXPECT_EQ(h.size(), 64u);
 }
 
 TEST(JobBuilder, PrevhashIsWordSwapped) {

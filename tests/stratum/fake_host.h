@@ -43,12 +43,15 @@ class FakeHost : public stratum::SessionHost {
   }
   void release_extranonce1(const std::string&) override {}
   mining::JobPtr personalize(const mining::JobPtr& base, const bitcoin::Bytes& script, const std::string& suffix) override {
-    auto job = std::make_shared<mining::Job>(mining::build_job(base->block_template, script, {}, base->id + suffix, base->clean_jobs));
-    job->seen = base->seen;
+    auto job = std::make_shared<const mining::Job>(mining::personalize_job(*base, script, {}, base->id + suffix));
+    personal[job->id] = job;
     return job;
   }
-  void submit_block(const mining::JobPtr&, const mining::Solution&, const stratum::AcceptedShare& share) override {
+  void submit_block(const mining::JobPtr& job, const mining::Solution& solution,
+                    const stratum::AcceptedShare& share) override {
     blocks.push_back(share);
+    block_jobs.push_back(job);
+    block_solutions.push_back(solution);
   }
   void share_rejected(const std::string&, int code, const std::string&) override { rejects.push_back(code); }
   double now() override { return clock; }
@@ -56,7 +59,10 @@ class FakeHost : public stratum::SessionHost {
 
   std::shared_ptr<const node::BlockTemplate> tmpl;
   mining::JobRegistry registry;
-  std::vector<stratum::AcceptedShare> blocks;
+  std::vector<stratum::AcceptedShare> blocks;  // with the job and solution each block was found on
+  std::vector<mining::JobPtr> block_jobs;
+  std::vector<mining::Solution> block_solutions;
+  std::map<std::string, mining::JobPtr> personal;  // SOLO jobs built by personalize, by id
   std::vector<int> rejects;
   double clock = 1000;
   uint32_t wall = 1795475800;
