@@ -31,8 +31,8 @@ struct ProxiedNode {
 };
 
 /// Runs `call` on another thread and says how it ended within `limit` ("returned", the
-/// exception's message, or "still blocked"). If it is still blocked, the proxy's stalls are
-/// released so the thread can finish.
+/// exception's message, or "still blocked"). If it is still blocked, the proxy's faults are
+/// cleared and its stalls released so the thread can finish.
 std::string outcome_within(ProxiedNode& n, std::chrono::milliseconds limit, const std::function<void()>& call) {
   auto done = std::async(std::launch::async, [&]() -> std::string {
     try {
@@ -43,6 +43,7 @@ std::string outcome_within(ProxiedNode& n, std::chrono::milliseconds limit, cons
     }
   });
   if (done.wait_for(limit) != std::future_status::ready) {
+    n.proxy.clear_faults();
     n.proxy.release();
     done.get();
     return "still blocked";
