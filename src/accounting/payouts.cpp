@@ -12,7 +12,6 @@ constexpr int64_t kCoinbaseSpendableDepth = 101;
 }  // namespace
 
 PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
-  (void)options;
   PayoutReport report;
   for (const auto& p : store.payments(std::string("pending"), 1000)) {
     std::vector<node::WalletTransaction> sends;
@@ -22,6 +21,14 @@ PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, con
     } catch (const std::exception& e) {
       report.error = std::string("cannot reconcile pending payouts: ") + e.what();
       return report;  // leave them pending; never guess
+    }
+    if (sends.size() > 1) {
+      std::string txids;
+      for (const auto& tx : sends) txids += (txids.empty() ? "" : ", ") + tx.txid;
+      spdlog::error("ALERT payout {}: the wallet sent it {} times (comment '{}': {}); miners were paid more than once",
+                    p.id, sends.size(), p.comment, txids);
+      report.duplicate_sends += static_cast<int>(sends.size() - 1);
+      if (options.duplicate_sends) *options.duplicate_sends += sends.size() - 1;
     }
     if (!sends.empty()) {
       store.complete_payment(p.id, sends.front().txid);
@@ -80,7 +87,10 @@ PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const Pay
     report.error = "sendmany refused: " + e.rpc_message();
     return report;
   } catch (const std::exception& e) {
-    // Unknown whether it was sent: leave it pending for reconciliation.
+    // Unknown whether it was sent (RpcOutcomeUnknown, or anything else that is not the node's
+    // answer): leave it pending; only reconciliation by comment settles it, never a resend.
+    report.outcome_unknown = true;
+    spdlog::warn("payout {}: sendmany outcome unknown, left pending for reconciliation: {}", id, e.what());
     report.error = std::string("sendmany outcome unknown (reconciled next round): ") + e.what();
     return report;
   }

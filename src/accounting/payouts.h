@@ -3,6 +3,7 @@
 // reserved) in one transaction before sendmany; the txid is recorded after. A pending payout
 // found later is reconciled against the wallet by its unique comment and either completed or
 // released, never re-sent blindly.
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -18,11 +19,16 @@ struct PayoutOptions {
   std::string comment_prefix = "bitcoin-mining-pool payout ";
   /// Test hook: called at "before_send", "after_send" and "after_record".
   std::function<void(const char* point)> checkpoint;
+  /// Counts wallet sends beyond the first found for one payout's comment (money paid twice);
+  /// borrowed, may be null. Exposed as pool_payout_duplicate_sends_total.
+  std::atomic<uint64_t>* duplicate_sends = nullptr;
 };
 
 struct PayoutReport {
   int reconciled_sent = 0;
   int reconciled_released = 0;
+  int duplicate_sends = 0;  // extra wallet sends found for one comment (an alert was logged)
+  bool outcome_unknown = false;  // sendmany left and no answer came; the payment stays pending
   int64_t paid_sats = 0;
   int recipients = 0;
   std::string txid;
@@ -30,7 +36,8 @@ struct PayoutReport {
 };
 
 /// Completes or releases every pending payout by looking for its comment in the wallet. Leaves
-/// them pending if the node cannot be asked.
+/// them pending if the node cannot be asked. More than one wallet send with one payout's comment
+/// means it was paid more than once: logged as an error and counted in options.duplicate_sends.
 PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options);
 
 /// Reconciles, then pays every balance of at least min_payout in one sendmany.

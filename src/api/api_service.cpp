@@ -1,5 +1,6 @@
 #include "api/api_service.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -48,7 +49,64 @@ std::string payment_json(const store::PaymentRecord& p) {
 
 }  // namespace
 
-ApiService::ApiService(ApiSources sources) : sources_(std::move(sources)) {}
+ApiService::ApiService(ApiSources sources) : sources_(std::move(sources)) {
+  snapshot_ = std::make_shared<const StoreSnapshot>();
+  refresh();
+  refresher_ = std::thread([this] { refresh_loop(); });
+}
+
+ApiService::~ApiService() { stop(); }
+
+void ApiService::stop() {
+  {
+    std::lock_guard lock(refresher_mutex_);
+    stopping_ = true;
+  }
+  refresher_wake_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
+}
+
+std::shared_ptr<const StoreSnapshot> ApiService::snapshot() const {
+  std::lock_guard lock(snapshot_mutex_);
+  return snapshot_;
+}
+
+StoreSnapshot read_store_snapshot(store::Store& store) {
+  StoreSnapshot snap;
+  snap.blocks = store.blocks(std::nullopt, 100);
+  snap.blocks_by_status = {{"pending", 0}, {"confirmed", 0}, {"orphaned", 0}, {"rejected", 0}};
+  for (const auto& b : store.blocks(std::nullopt, 100000)) ++snap.blocks_by_status[b.status];
+  snap.payments = store.payments(std::nullopt, 1000);
+  for (const auto& p : store.payments(std::string("sent"), 100000)) {
+    ++snap.payouts_sent;
+    for (const auto& [a, v] : p.amounts) snap.paid_sats += v;
+  }
+  snap.balances = store.balances();
+  snap.taken = std::chrono::steady_clock::now();
+  return snap;
+}
+
+void ApiService::refresh() {
+  std::shared_ptr<const StoreSnapshot> next;
+  try {
+    next = std::make_shared<const StoreSnapshot>(sources_.read_snapshot ? sources_.read_snapshot()
+                                                                        : read_store_snapshot(*sources_.store));
+  } catch (const std::exception&) {
+    ++refresh_failures_;  // keep serving the last good snapshot; its age shows in /metrics
+    return;
+  }
+  std::lock_guard lock(snapshot_mutex_);
+  snapshot_ = std::move(next);
+}
+
+void ApiService::refresh_loop() {
+  std::unique_lock lock(refresher_mutex_);
+  while (!refresher_wake_.wait_for(lock, sources_.store_refresh, [this] { return stopping_; })) {
+    lock.unlock();
+    refresh();
+    lock.lock();
+  }
+}
 
 void ApiService::sample(std::chrono::system_clock::time_point now) {
   const auto s = sources_.stats->snapshot(now);
@@ -92,7 +150,8 @@ net::HttpResponse ApiService::pool_json() {
               num(bitcoin::difficulty_from_bits(job->bits)) + ",\"chain\":\"" +
               std::string(bitcoin::network_name(sources_.network)) + "\"}";
   }
-  const auto blocks = sources_.store->blocks(std::nullopt, 1);
+  const auto snap = snapshot();
+  const auto& blocks = snap->blocks;
   double rate;
   {
     // Accepted shares per second since the last 30-second sample (live, not only at samples).
@@ -133,11 +192,11 @@ net::HttpResponse ApiService::miner_json(const std::string& address) {
                num(w.hashrate) + ",\"accepted\":" + std::to_string(w.accepted) + ",\"rejected\":" +
                std::to_string(w.rejected) + ",\"last_share_ms\":" + std::to_string(unix_ms(w.last_share)) + "}";
   });
-  const auto balances = sources_.store->balances();
-  const int64_t balance = balances.count(address) ? balances.at(address) : 0;
+  const auto snap = snapshot();
+  const int64_t balance = snap->balances.count(address) ? snap->balances.at(address) : 0;
   int64_t pending = 0, paid = 0;
   std::string payments;
-  for (const auto& p : sources_.store->payments(std::nullopt, 1000)) {
+  for (const auto& p : snap->payments) {
     auto it = p.amounts.find(address);
     if (it == p.amounts.end()) continue;
     if (p.status == "pending") pending += it->second;
@@ -154,13 +213,15 @@ net::HttpResponse ApiService::miner_json(const std::string& address) {
 
 net::HttpResponse ApiService::blocks_json() {
   std::string out = "[";
-  for (const auto& b : sources_.store->blocks(std::nullopt, 100)) out += (out.size() > 1 ? "," : "") + block_json(b);
+  for (const auto& b : snapshot()->blocks) out += (out.size() > 1 ? "," : "") + block_json(b);
   return json(200, out + "]");
 }
 
 net::HttpResponse ApiService::payments_json() {
   std::string out = "[";
-  for (const auto& p : sources_.store->payments(std::nullopt, 100)) out += (out.size() > 1 ? "," : "") + payment_json(p);
+  const auto snap = snapshot();
+  const size_t n = std::min<size_t>(snap->payments.size(), 100);
+  for (size_t i = 0; i < n; ++i) out += (out.size() > 1 ? "," : "") + payment_json(snap->payments[i]);
   return json(200, out + "]");
 }
 
@@ -191,20 +252,25 @@ net::HttpResponse ApiService::metrics() {
   m += "pool_stratum_slow_reader_disconnects_total " + std::to_string(s.slow_reader_disconnects) + "\n";
   metric("pool_stratum_accept_errors_total", "Failed Stratum accepts (e.g. out of file descriptors).", "counter");
   m += "pool_stratum_accept_errors_total " + std::to_string(s.accept_errors) + "\n";
+  const auto snap = snapshot();
   metric("pool_blocks", "Blocks found, by status.", "gauge");
-  std::map<std::string, int> by_status = {{"pending", 0}, {"confirmed", 0}, {"orphaned", 0}, {"rejected", 0}};
-  for (const auto& b : sources_.store->blocks(std::nullopt, 100000)) ++by_status[b.status];
-  for (const auto& [status, n] : by_status) m += "pool_blocks{status=\"" + status + "\"} " + std::to_string(n) + "\n";
-  metric("pool_payouts_total", "Payout transactions sent.", "counter");
-  int64_t paid_sats = 0;
-  int sent = 0;
-  for (const auto& p : sources_.store->payments(std::string("sent"), 100000)) {
-    ++sent;
-    for (const auto& [a, v] : p.amounts) paid_sats += v;
+  for (const auto& [status, n] : snap->blocks_by_status) {
+    m += "pool_blocks{status=\"" + status + "\"} " + std::to_string(n) + "\n";
   }
-  m += "pool_payouts_total " + std::to_string(sent) + "\n";
+  metric("pool_payouts_total", "Payout transactions sent.", "counter");
+  m += "pool_payouts_total " + std::to_string(snap->payouts_sent) + "\n";
   metric("pool_paid_sats_total", "Satoshis paid to miners.", "counter");
-  m += "pool_paid_sats_total " + std::to_string(paid_sats) + "\n";
+  m += "pool_paid_sats_total " + std::to_string(snap->paid_sats) + "\n";
+  if (sources_.payout_duplicate_sends) {
+    metric("pool_payout_duplicate_sends_total",
+           "Extra wallet sends found for one payout's comment (miners paid more than once; investigate).", "counter");
+    m += "pool_payout_duplicate_sends_total " + std::to_string(sources_.payout_duplicate_sends->load()) + "\n";
+  }
+  metric("pool_api_snapshot_age_seconds", "Age of the store data the API and these metrics show.", "gauge");
+  m += "pool_api_snapshot_age_seconds " +
+       num(std::chrono::duration<double>(std::chrono::steady_clock::now() - snap->taken).count()) + "\n";
+  metric("pool_api_snapshot_failures_total", "Store reads for the API snapshot that failed.", "counter");
+  m += "pool_api_snapshot_failures_total " + std::to_string(refresh_failures_.load()) + "\n";
   if (sources_.node_rpc_latency_ms) {
     metric("pool_node_rpc_latency_ms", "Round trip of the last node RPC call.", "gauge");
     m += "pool_node_rpc_latency_ms " + num(sources_.node_rpc_latency_ms()) + "\n";

@@ -64,8 +64,12 @@ std::string redact_url(const std::string& url) {
 }  // namespace
 
 struct PoolApp::Parts {
-  std::unique_ptr<node::RpcClient> rpc, watcher_rpc, block_rpc;
-  std::unique_ptr<node::BitcoinNode> node, watcher_node, block_node;
+  // One connection per room, so no call waits behind another's mutex: `rpc` for templates and
+  // start-up, `watcher_rpc` for tip polling, `block_rpc` for submitblock and nothing else,
+  // `wallet_rpc` for accounting (maturity, listtransactions paging, sendmany).
+  std::unique_ptr<node::RpcClient> rpc, watcher_rpc, block_rpc, wallet_rpc;
+  std::unique_ptr<node::BitcoinNode> node, watcher_node, block_node, wallet_node;
+  std::atomic<uint64_t> payout_duplicate_sends{0};
   bitcoin::Network network = bitcoin::Network::kMain;
   std::string payout_address;
   bitcoin::Bytes payout_script;
@@ -97,6 +101,8 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   p.node = std::make_unique<node::BitcoinNode>(*p.rpc, config_.bitcoin.wallet);
   p.watcher_node = std::make_unique<node::BitcoinNode>(*p.watcher_rpc, config_.bitcoin.wallet);
   p.block_node = std::make_unique<node::BitcoinNode>(*p.block_rpc, config_.bitcoin.wallet);
+  p.wallet_rpc = std::make_unique<node::RpcClient>(rpc);
+  p.wallet_node = std::make_unique<node::BitcoinNode>(*p.wallet_rpc, config_.bitcoin.wallet);
 
   // Wait for the node: a pool without a node has nothing to offer miners.
   node::ChainInfo chain;
@@ -127,7 +133,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
                difficulty.minimum, difficulty.maximum);
 
   if (config_.pool.address.empty()) {
-    p.payout_address = p.rpc->call("getnewaddress", "[\"pool\"]",
+    p.payout_address = p.wallet_rpc->call("getnewaddress", "[\"pool\"]",
                                    config_.bitcoin.wallet.empty() ? "/" : "/wallet/" + config_.bitcoin.wallet)
                            .GetString();
     spdlog::info("pool: [pool] address is not set; block rewards go to the wallet's new address {}", p.payout_address);
@@ -156,8 +162,9 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.payouts.min_payout_sats = config_.pool.min_payout_sats;
   ao.payouts.network = p.network;
   ao.payouts.comment_prefix = payout_comment_prefix(*p.store);
+  ao.payouts.duplicate_sends = &p.payout_duplicate_sends;
   ao.payment_interval_hours = config_.pool.payment_interval_hours;
-  p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.block_node, ao);
+  p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.wallet_node, ao);
 
   // A block the node accepted from us is the new tip: refresh work at once rather than waiting for
   // ZMQ or the next poll, so miners stop working on the old height. Every block is recorded.
@@ -233,6 +240,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   sources.node_rpc_latency_ms = [&p] { return p.rpc->last_latency().count() / 1000.0; };
   sources.accounting_leader = [&p] { return p.accounting->is_leader(); };
   sources.ledger_status = [&p] { return p.accounting->ledger_status(); };
+  sources.payout_duplicate_sends = &p.payout_duplicate_sends;
   p.api = std::make_unique<api::ApiService>(sources);
   p.http = std::make_unique<net::HttpServer>(config_.api.host, config_.api.port,
                                              [&p](const net::HttpRequest& r) { return p.api->handle(r); });
@@ -253,6 +261,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
 void PoolApp::stop() {
   Parts& p = *parts_;
   if (p.http) p.http->stop();
+  if (p.api) p.api->stop();
   if (p.server) p.server->stop();  // stop accepting, flush shares, reconnect, close
   if (p.watcher) p.watcher->stop();
   if (p.jobs) p.jobs->stop();

@@ -99,7 +99,7 @@ std::string BitcoinNode::send_many(const std::map<std::string, int64_t>& amounts
     obj += util::quote(address) + ":" + sats_to_btc_string(sats);
   }
   obj += "}";
-  const auto r = rpc_.call("sendmany", "[\"\"," + obj + ",1," + util::quote(comment) + "]", wallet_path());
+  const auto r = rpc_.call("sendmany", "[\"\"," + obj + ",1," + util::quote(comment) + "]", wallet_path(), RpcCall::kOnce);
   return r.GetString();
 }
 

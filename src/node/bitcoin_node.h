@@ -86,7 +86,8 @@ class BitcoinNode {
   // Wallet calls (on the configured wallet).
   int64_t get_balance_sats();
   /// sendmany with amounts in satoshis; `comment` is stored by the wallet so a payout can be
-  /// found again after a crash. Returns the txid.
+  /// found again after a crash. Returns the txid. Goes on the wire at most once: throws
+  /// RpcOutcomeUnknown when it was sent and no answer came (the caller reconciles by comment).
   std::string send_many(const std::map<std::string, int64_t>& amounts, const std::string& comment);
   std::optional<WalletTransaction> get_transaction(const std::string& txid);
   /// Wallet sends whose comment equals `comment` (to reconcile an interrupted payout). Pages back

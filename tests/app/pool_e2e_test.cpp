@@ -131,9 +131,11 @@ TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
   std::tie(status, body) = test::http_get(app.api_port(), "/api/nothing");
   EXPECT_EQ(status, 404);
   EXPECT_TRUE(util::parse_json(body).HasMember("error"));
-  std::tie(status, body) = test::http_get(app.api_port(), "/api/blocks");
-  EXPECT_EQ(status, 200);
-  EXPECT_GE(util::parse_json(body).Size(), 1u);
+  // Store data comes from a snapshot refreshed every 2 s (docs/api.md).
+  EXPECT_TRUE(test::eventually([&] {
+    std::tie(status, body) = test::http_get(app.api_port(), "/api/blocks");
+    return status == 200 && util::parse_json(body).Size() >= 1u;
+  })) << status << " " << body;
   std::tie(status, body) = test::http_get(app.api_port(), "/metrics");
   EXPECT_EQ(status, 200);
   EXPECT_NE(body.find("pool_shares_total{result=\"accepted\"}"), std::string::npos);
