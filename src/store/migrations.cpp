@@ -27,6 +27,13 @@ std::vector<std::string> migrations(const std::string& backend) {
       // 2: payouts hold back credits from blocks the wallet cannot spend yet (by block height).
       "CREATE INDEX IF NOT EXISTS balance_changes_reference ON balance_changes (reference);"
       "CREATE INDEX IF NOT EXISTS blocks_height ON blocks (height);",
+      // 3: a found block is written before it goes to the node, whole, so it can be submitted
+      // again after a crash; who found it and what the node answered.
+      "ALTER TABLE blocks ADD COLUMN finder_address TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN share_hash TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN header_hex TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN submit_reason TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN block_hex TEXT NOT NULL DEFAULT '';",
   };
 }
 
