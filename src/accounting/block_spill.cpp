@@ -113,10 +113,15 @@ bool parse_spill_line(const std::string& line, store::BlockRecord& out) {
 }
 
 void BlockSpill::append(const store::BlockRecord& block) {
-  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) fail("cannot open", path_);
   try {
-    write_all(fd, spill_line(block) + "\n", path_);
+    // A line torn by a crash must not swallow this one: start on a fresh line.
+    std::string data = spill_line(block) + "\n";
+    const off_t size = ::lseek(fd, 0, SEEK_END);
+    char last = '\n';
+    if (size > 0 && ::pread(fd, &last, 1, size - 1) == 1 && last != '\n') data.insert(data.begin(), '\n');
+    write_all(fd, data, path_);
     if (::fsync(fd) != 0) fail("cannot fsync", path_);
   } catch (...) {
     ::close(fd);

@@ -57,14 +57,18 @@ std::string redact_url(const std::string& url) {
 }
 
 /// Where found blocks wait for the database: [database] spill_dir, else the SQLite file's folder,
-/// else (PostgreSQL) the working directory.
-std::filesystem::path spill_path_for(const DatabaseConfig& database) {
+/// else (PostgreSQL) the working directory. The name carries the SQLite file's name or, with
+/// PostgreSQL (several poold may share a folder), the Stratum port, so two pools never share one.
+std::filesystem::path spill_path_for(const DatabaseConfig& database, uint16_t stratum_port) {
   std::filesystem::path dir = database.spill_dir;
-  if (dir.empty() && database.db_path.rfind("sqlite:///", 0) == 0) {
-    dir = std::filesystem::path(database.db_path.substr(10)).parent_path();
+  std::string key = std::to_string(stratum_port);
+  if (database.db_path.rfind("sqlite:///", 0) == 0) {
+    const std::filesystem::path file = database.db_path.substr(10);
+    if (dir.empty()) dir = file.parent_path();
+    key = file.filename().string();
   }
   if (dir.empty()) dir = ".";
-  return dir / "found-blocks.spill";
+  return dir / ("found-blocks-" + key + ".spill");
 }
 
 }  // namespace
@@ -150,7 +154,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   // Found blocks not settled by an earlier run (the spill file, the database) go to the node
   // again before any new work; the ledger then stores them, for as long as that takes.
   p.ledger = std::make_unique<accounting::BlockLedger>(
-      *p.store, accounting::LedgerOptions{spill_path_for(config_.database), std::chrono::milliseconds(200),
+      *p.store, accounting::LedgerOptions{spill_path_for(config_.database, config_.stratum.port), std::chrono::milliseconds(200),
                                           std::chrono::milliseconds(30000)});
   try {
     const int answered = accounting::resubmit_unsettled_blocks(p.ledger.get(), *p.store, *p.block_node);

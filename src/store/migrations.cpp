@@ -29,11 +29,12 @@ std::vector<std::string> migrations(const std::string& backend) {
       "CREATE INDEX IF NOT EXISTS blocks_height ON blocks (height);",
       // 3: a found block is written before it goes to the node, whole, so it can be submitted
       // again after a crash; who found it and what the node answered.
-      "ALTER TABLE blocks ADD COLUMN finder_address TEXT NOT NULL DEFAULT '';"
-      "ALTER TABLE blocks ADD COLUMN share_hash TEXT NOT NULL DEFAULT '';"
-      "ALTER TABLE blocks ADD COLUMN header_hex TEXT NOT NULL DEFAULT '';"
-      "ALTER TABLE blocks ADD COLUMN submit_reason TEXT NOT NULL DEFAULT '';"
-      "ALTER TABLE blocks ADD COLUMN block_hex TEXT NOT NULL DEFAULT '';",
+      // (SQLite has no ADD COLUMN IF NOT EXISTS: sqlite_store emulates it.)
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS finder_address TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS share_hash TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS header_hex TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS submit_reason TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS block_hex TEXT NOT NULL DEFAULT '';",
   };
 }
 

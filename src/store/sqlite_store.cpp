@@ -345,6 +345,32 @@ class SqliteStore : public Store {
     }
   }
 
+  /// Runs one migration step statement by statement; "ALTER TABLE t ADD COLUMN IF NOT EXISTS c ..."
+  /// (PostgreSQL syntax) adds the column only when the table lacks it.
+  void exec_step(const std::string& step) {
+    static const std::string kAdd = " ADD COLUMN IF NOT EXISTS ";
+    size_t start = 0;
+    while (start < step.size()) {
+      size_t end = step.find(';', start);
+      if (end == std::string::npos) end = step.size();
+      std::string sql = step.substr(start, end - start);
+      start = end + 1;
+      if (sql.find_first_not_of(" \n\t") == std::string::npos) continue;
+      const size_t add = sql.find(kAdd);
+      if (add != std::string::npos && sql.rfind("ALTER TABLE ", 0) == 0) {
+        const std::string table = sql.substr(12, add - 12);
+        const size_t name_start = add + kAdd.size();
+        const std::string column = sql.substr(name_start, sql.find(' ', name_start) - name_start);
+        Stmt info(db_, "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?");
+        info.bind(1, table).bind(2, column);
+        info.step();
+        if (info.i64(0) > 0) continue;
+        sql = sql.substr(0, add) + " ADD COLUMN " + sql.substr(name_start);
+      }
+      exec(sql);
+    }
+  }
+
   std::optional<std::string> setting_locked(const std::string& key) {
     Stmt s(db_, "SELECT value FROM settings WHERE key = ?");
     s.bind(1, key);
@@ -369,7 +395,7 @@ class SqliteStore : public Store {
     const int64_t current = std::stoll(setting_locked("schema_version").value_or("0"));
     for (int64_t v = current; v < static_cast<int64_t>(steps.size()); ++v) {
       Tx tx(*this);
-      exec(steps[static_cast<size_t>(v)]);
+      exec_step(steps[static_cast<size_t>(v)]);
       Stmt s(db_, "INSERT INTO settings (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
       s.bind(1, std::to_string(v + 1));
       s.step();

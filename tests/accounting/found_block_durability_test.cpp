@@ -133,10 +133,16 @@ TEST_P(FoundBlockDurability, TornLastLineIsSkipped) {
     std::ofstream out(spill.path(), std::ios::app);
     out << spill_line(b).substr(0, 30);  // killed mid-write
   }
-  const auto loaded = spill.load();
+  auto loaded = spill.load();
   ASSERT_EQ(loaded.size(), 1u);
   EXPECT_EQ(loaded[0].status, "pending");
   EXPECT_EQ(loaded[0].finder, "tab\there");
+  // The next run's line after the torn one is read intact.
+  b.hash = "bb";
+  spill.append(b);
+  loaded = spill.load();
+  ASSERT_EQ(loaded.size(), 2u);
+  EXPECT_EQ(loaded[1].hash, "bb");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FoundBlockDurability, ::testing::Values("sqlite", "postgresql"),
