@@ -185,7 +185,7 @@ int resubmit_unsettled_blocks(BlockLedger* ledger, store::Store& store, node::Bi
   std::set<std::string> seen;
   auto resubmit = [&](store::BlockRecord& b) {
     seen.insert(b.hash);
-    if (b.block_hex.empty()) return false;
+    if (b.block_hex.empty() || b.hash.size() != 64 || !bitcoin::is_hex(b.hash)) return false;
     spdlog::info("blocks: submitting block {} at height {} ({}) again", b.hash, b.height, b.status);
     const auto result = mining::submit_block_hex(node, b.block_hex, bitcoin::Uint256::from_hex(b.hash), b.height, 1);
     b.status = status_after_submit(result);

@@ -4,6 +4,7 @@
 
 #include "accounting/block_ledger.h"
 #include "accounting/pplns.h"
+#include "bitcoin/hex.h"
 
 namespace pool::accounting {
 
@@ -11,6 +12,7 @@ namespace {
 
 /// The block's depth in the best chain, -1 when it is not in it (or the node does not know it).
 int64_t best_chain_confirmations(node::BitcoinNode& node, const std::string& hash) {
+  if (hash.size() != 64 || !bitcoin::is_hex(hash)) return -1;  // not a block hash: never on the chain
   try {
     return node.get_block_header(bitcoin::Uint256::from_hex(hash)).confirmations;
   } catch (const node::RpcError& e) {
