@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev libpq-dev cppzmq-dev libzmq3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev postgresql sqlite3 chromium fonts-ipafont-gothic
+  prometheus systemd python3-yaml
   "$@"
 )
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a throw-away PostgreSQL server on a loopback port for the tests and prints the URL to
-# use; `scripts/postgres.sh stop DIR` stops it and removes its files. Needs root (the server
+# use; `scripts/postgres.sh stop DIR` stops it and removes its files. fsync is off (tests) unless
+# POSTGRES_FSYNC=on (benchmarks). Needs root (the server
 # runs as the postgres user) and Debian's postgresql package (scripts/deps.sh installs it).
 set -euo pipefail
 if [[ "${1:-start}" == stop ]]; then
@@ -19,5 +20,5 @@ echo "$bin" > "$dir/bin"
 chown postgres: "$dir"
 runuser -u postgres -- "$bin/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
 runuser -u postgres -- "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=${POSTGRES_FSYNC:-off} -c max_connections=200" start >/dev/null
 echo "$dir postgresql://postgres@127.0.0.1:$port/postgres"

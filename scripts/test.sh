@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs the build dependencies, builds with warnings as errors, runs a short
-# libFuzzer pass (clang build in build-fuzz/) and then every CTest suite. This is the README's
+# libFuzzer pass (clang build in build-fuzz/), checks the installation and the Debian package
+# (scripts/package-test.sh, as root) and then every CTest suite. This is the README's
 # test command and what CI (.ci/run) calls. Its last line is ctest's summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,15 @@ npm ci --prefix tests/dashboard --no-audit --no-fund >/dev/null
 
 echo "== build and test"
 scripts/build.sh -DPOOL_WERROR=ON -DPOOL_BUILD_TESTS=ON -DPOOL_BUILD_BENCH=ON
+
+# cmake --install, the .deb (apt-get install, check-config, conffile on upgrade, purge) and the
+# systemd unit (systemd-analyze verify). It installs a package, so only as root (CI is).
+if [[ $(id -u) -eq 0 && "${SKIP_PACKAGE:-0}" != 1 ]]; then
+  scripts/package-test.sh
+else
+  echo "== package check skipped (needs root; SKIP_PACKAGE=${SKIP_PACKAGE:-0})"
+fi
+
 cd "${BUILD_DIR:-build}"
 log=$(mktemp)
 status=0

@@ -82,7 +82,9 @@ void AccountingService::step(bool tip_changed) {
       }
       payout_retry_.succeeded();
       store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
+      audit(true);
     }
+    audit(false);
     prune_if_due();
     if (payout_retry_.failing()) return;  // not "working again" while a payout run waits to retry
     if (!last_error_.empty()) spdlog::info("accounting: working again");
@@ -90,6 +92,39 @@ void AccountingService::step(bool tip_changed) {
   } catch (const std::exception& e) {
     if (e.what() != last_error_) spdlog::error("accounting: {} (retrying)", e.what());
     last_error_ = e.what();
+  }
+}
+
+LedgerStatus AccountingService::ledger_status() const {
+  std::lock_guard lock(status_mutex_);
+  return status_;
+}
+
+void AccountingService::audit(bool forced) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!forced && last_audit_ && now - *last_audit_ < options_.audit_interval) return;
+  last_audit_ = now;
+  const AuditReport report = run_ledger_audit(store_, node_, options_.payouts.comment_prefix);
+  if (!report.complete) return;  // the wallet could not be asked: keep the last verdict
+  LedgerStatus status;
+  status.audited = true;
+  status.ok = report.ok();
+  status.at_ms = store::now_ms();
+  for (const auto& c : report.checks) status.checks.emplace_back(c.name, c.ok());
+  status.obligations_sats = report.obligations_sats;
+  status.assets_sats = report.assets_sats;
+  {
+    std::lock_guard lock(status_mutex_);
+    status_ = status;
+  }
+  std::string failure;
+  for (const auto& line : report.lines()) failure += line + "; ";
+  if (report.ok()) {
+    if (!last_audit_failure_.empty()) spdlog::info("ledger audit: the books balance again");
+    last_audit_failure_.clear();
+  } else if (failure != last_audit_failure_) {
+    for (const auto& line : report.lines()) spdlog::error("ledger audit: {}", line);
+    last_audit_failure_ = failure;
   }
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "accounting/ledger_audit.h"
 #include "accounting/maturity.h"
 #include "accounting/payouts.h"
 #include "accounting/share_retention.h"
@@ -26,6 +27,17 @@ struct AccountingOptions {
   /// an hour (or the payment interval, if shorter) — not on every tick.
   std::chrono::milliseconds payout_retry{std::chrono::seconds(30)};
   std::chrono::milliseconds tick{1000};  // leadership and timer checks
+  /// The ledger audit runs this often, and after every payout run.
+  std::chrono::milliseconds audit_interval{std::chrono::minutes(10)};
+};
+
+/// The last ledger audit's outcome, for /metrics (pool_ledger_ok and its parts).
+struct LedgerStatus {
+  bool audited = false;  // false until the first audit completed
+  bool ok = false;
+  int64_t at_ms = 0;
+  std::vector<std::pair<std::string, bool>> checks;  // name, passed
+  int64_t obligations_sats = 0, assets_sats = 0;
 };
 
 /// Owns the accounting thread.
@@ -40,11 +52,14 @@ class AccountingService {
   bool is_leader() const { return leader_; }
   uint64_t payout_runs() const { return payout_runs_; }
   uint64_t shares_pruned() const { return shares_pruned_; }
+  /// The last completed audit (a copy; never waits for one in progress).
+  LedgerStatus ledger_status() const;
 
  private:
   void run();
   void step(bool tip_changed);
   void prune_if_due();
+  void audit(bool forced);
 
   store::Store& store_;
   node::BitcoinNode& node_;
@@ -55,7 +70,10 @@ class AccountingService {
   std::atomic<bool> leader_{false};
   std::atomic<uint64_t> payout_runs_{0};
   std::atomic<uint64_t> shares_pruned_{0};
-  std::optional<std::chrono::steady_clock::time_point> last_prune_;
+  std::optional<std::chrono::steady_clock::time_point> last_prune_, last_audit_;
+  mutable std::mutex status_mutex_;  // guards status_ only
+  LedgerStatus status_;
+  std::string last_audit_failure_;
   util::RetrySchedule payout_retry_;
   std::string last_error_;
   std::thread thread_;

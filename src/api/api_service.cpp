@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <set>
 
-#include "api/dashboard.h"
+#include "api/web_assets.h"
 #include "bitcoin/address.h"
 #include "bitcoin/target.h"
 #include "util/json.h"
@@ -66,7 +66,9 @@ net::HttpResponse ApiService::handle(const net::HttpRequest& request) {
   if (request.method != "GET") return error(405, "only GET is supported");
   std::string path = request.target.substr(0, request.target.find('?'));
   try {
-    if (path == "/" || path == "/index.html") return {200, "text/html; charset=utf-8", std::string(kDashboardHtml)};
+    if (const WebAsset* asset = find_web_asset(path)) {
+      return {200, std::string(web_content_type(asset->path)), std::string(asset->body)};
+    }
     if (path == "/api/pool") return pool_json();
     if (path == "/api/pool/history") return history_json();
     if (path == "/api/blocks") return blocks_json();
@@ -211,6 +213,21 @@ net::HttpResponse ApiService::metrics() {
   if (sources_.accounting_leader) {
     metric("pool_accounting_leader", "1 when this instance runs maturity and payouts.", "gauge");
     m += std::string("pool_accounting_leader ") + (sources_.accounting_leader() ? "1" : "0") + "\n";
+  }
+  if (sources_.ledger_status) {
+    const accounting::LedgerStatus ledger = sources_.ledger_status();
+    metric("pool_ledger_ok", "1 when the last ledger audit balanced (0 before the leader's first audit).", "gauge");
+    m += std::string("pool_ledger_ok ") + (ledger.audited && ledger.ok ? "1" : "0") + "\n";
+    metric("pool_ledger_check_ok", "Each part of the last ledger audit: 1 when it passed.", "gauge");
+    for (const auto& [check, ok] : ledger.checks) {
+      m += "pool_ledger_check_ok{check=\"" + check + "\"} " + (ok ? "1" : "0") + "\n";
+    }
+    metric("pool_ledger_audit_timestamp_seconds", "Unix time of the last completed ledger audit (0: none yet).", "gauge");
+    m += "pool_ledger_audit_timestamp_seconds " + std::to_string(ledger.at_ms / 1000) + "\n";
+    metric("pool_ledger_obligations_sats", "What the books owe: balances and payments not yet sent.", "gauge");
+    m += "pool_ledger_obligations_sats " + std::to_string(ledger.obligations_sats) + "\n";
+    metric("pool_ledger_wallet_sats", "What the wallet holds: trusted, pending and immature funds.", "gauge");
+    m += "pool_ledger_wallet_sats " + std::to_string(ledger.assets_sats) + "\n";
   }
   return {200, "text/plain; version=0.0.4", m};
 }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "accounting/accounting_service.h"
 #include "bitcoin/network.h"
 #include "mining/job_registry.h"
 #include "net/http_server.h"
@@ -27,6 +28,7 @@ struct ApiSources {
   double fee_percentage = 0;
   std::function<double()> node_rpc_latency_ms;  // may be empty
   std::function<bool()> accounting_leader;      // may be empty
+  std::function<accounting::LedgerStatus()> ledger_status;  // may be empty
 };
 
 /// Owns the hashrate history and answers requests. Thread-safe.

@@ -297,6 +297,7 @@ Config load_config_text(const std::string& text, const std::string& path) {
                         where(file, e.line));
     }
     seen[id] = e.line;
+    config.values[id] = e.value;
     try {
       spec->set(config, e.value);
     } catch (const std::invalid_argument& why) {

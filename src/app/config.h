@@ -2,6 +2,7 @@
 // poold's configuration: every key with its type, default and meaning, loaded from an INI file
 // with errors that name the file, line, section and key and suggest the likely intended one.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,7 @@ struct LogConfig {
 /// The whole configuration; defaults are the documented ones.
 struct Config {
   std::string path;
+  std::map<std::string, std::string> values;  // "section.key" -> the value as written (what reload compares)
   BitcoinConfig bitcoin;
   StratumConfig stratum;
   PoolConfig pool;

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/audit_command.h"
 #include "app/check_config.h"
 #include "app/pool_app.h"
 #include "app/self_check.h"
@@ -16,9 +17,11 @@
 int main(int argc, char** argv) {
   CLI::App cli{"bitcoin-mining-pool: a Stratum v1 Bitcoin mining pool", "poold"};
   std::string config_path;
-  bool self_check = false, check_config = false, list_keys = false;
+  bool self_check = false, check_config = false, list_keys = false, audit = false;
   cli.add_option("--config,-c", config_path, "INI configuration file");
   cli.add_flag("--check-config", check_config, "validate the configuration file and exit");
+  cli.add_flag("--audit", audit,
+               "run the ledger audit against the database and the wallet; exit 0 only when the books balance");
   cli.add_flag("--self-check", self_check, "verify hashing and targets on known vectors and exit");
   cli.add_flag("--list-keys", list_keys, "print every configuration key with its default as a Markdown table");
   cli.set_version_flag("--version,-V", std::string(pool::app::kName) + " " + pool::app::kVersion);
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
     std::cerr << "poold: configuration error: " << e.what() << '\n';
     return 2;
   }
+  if (audit) return pool::app::run_audit_command(config, std::cout);
   if (check_config) {
     std::cout << config_path << ": configuration is valid" << std::endl;
     return pool::app::report_environment(config, std::cout) ? 0 : 1;

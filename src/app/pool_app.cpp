@@ -30,6 +30,12 @@ node::RpcOptions rpc_options_for(const BitcoinConfig& bitcoin) {
   return rpc;
 }
 
+std::string payout_comment_prefix(store::Store& store) {
+  auto id = store.setting("pool_id");
+  if (!id) throw std::runtime_error("the database has no pool_id yet (start poold once to create it)");
+  return "bitcoin-mining-pool payout " + *id + "-";
+}
+
 size_t resident_memory_bytes() {
   std::ifstream in("/proc/self/statm");
   size_t pages_total = 0, pages_resident = 0;
@@ -148,6 +154,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   }
 
   p.store = store::open_store(config_.database.db_path);
+  p.store->claim_exclusive_use();
   spdlog::info("database: {} ({})", p.store->backend(), redact_url(config_.database.db_path));
   if (!p.store->setting("pool_id")) p.store->set_setting("pool_id", random_id());
 
@@ -174,7 +181,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.retention.unstored_blocks = [&p] { return p.ledger->waiting(); };
   ao.payouts.min_payout_sats = config_.pool.min_payout_sats;
   ao.payouts.network = p.network;
-  ao.payouts.comment_prefix = "bitcoin-mining-pool payout " + *p.store->setting("pool_id") + "-";
+  ao.payouts.comment_prefix = payout_comment_prefix(*p.store);
   ao.payment_interval_hours = config_.pool.payment_interval_hours;
   p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.block_node, ao);
 
@@ -241,6 +248,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   sources.fee_percentage = config_.pool.fee_percentage;
   sources.node_rpc_latency_ms = [&p] { return p.rpc->last_latency().count() / 1000.0; };
   sources.accounting_leader = [&p] { return p.accounting->is_leader(); };
+  sources.ledger_status = [&p] { return p.accounting->ledger_status(); };
   p.api = std::make_unique<api::ApiService>(sources);
   p.http = std::make_unique<net::HttpServer>(config_.api.host, config_.api.port,
                                              [&p](const net::HttpRequest& r) { return p.api->handle(r); });

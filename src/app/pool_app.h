@@ -8,6 +8,7 @@
 #include "app/config.h"
 #include "bitcoin/network.h"
 #include "node/rpc_client.h"
+#include "store/store.h"
 
 namespace pool::app {
 
@@ -44,6 +45,9 @@ class PoolApp {
 
 /// The node connection settings of a configuration.
 node::RpcOptions rpc_options_for(const BitcoinConfig& bitcoin);
+
+/// The comment every payout of this pool's database carries in the wallet ("... payout ID-N").
+std::string payout_comment_prefix(store::Store& store);
 
 /// Resident set size of this process in bytes (from /proc/self/statm).
 size_t resident_memory_bytes();

@@ -143,4 +143,38 @@ std::vector<WalletTransaction> BitcoinNode::find_sends_by_comment(const std::str
   return out;
 }
 
+WalletBalances BitcoinNode::get_balances() {
+  const auto r = rpc_.call("getbalances", "[]", wallet_path());
+  const auto& mine = r["mine"];
+  WalletBalances out;
+  out.trusted_sats = btc_to_sats(util::get_double(mine, "trusted"));
+  out.untrusted_pending_sats = btc_to_sats(util::get_double(mine, "untrusted_pending"));
+  out.immature_sats = btc_to_sats(util::get_double(mine, "immature"));
+  return out;
+}
+
+std::vector<WalletSendOutput> BitcoinNode::list_commented_sends(int page_size) {
+  std::vector<WalletSendOutput> out;
+  for (int skip = 0;; skip += page_size) {
+    const auto page = rpc_.call("listtransactions",
+                                "[\"*\"," + std::to_string(page_size) + "," + std::to_string(skip) + ",true]", wallet_path());
+    for (const auto& entry : page.GetArray()) {
+      if (!has_member(entry, "category") || get_string(entry, "category") != "send" || !has_member(entry, "comment")) {
+        continue;
+      }
+      WalletSendOutput o;
+      o.txid = get_string(entry, "txid");
+      o.comment = get_string(entry, "comment");
+      o.address = has_member(entry, "address") ? get_string(entry, "address") : "";
+      o.vout = has_member(entry, "vout") ? get_int64(entry, "vout") : 0;
+      o.sats = -btc_to_sats(util::get_double(entry, "amount"));
+      o.fee_sats = has_member(entry, "fee") ? -btc_to_sats(util::get_double(entry, "fee")) : 0;
+      o.confirmations = has_member(entry, "confirmations") ? get_int64(entry, "confirmations") : 0;
+      out.push_back(std::move(o));
+    }
+    if (static_cast<int>(page.Size()) < page_size) break;
+  }
+  return out;
+}
+
 }  // namespace pool::node

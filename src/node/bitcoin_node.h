@@ -42,6 +42,24 @@ struct WalletTransaction {
   std::string comment;
 };
 
+/// One output of a wallet send, as listtransactions reports it (for the ledger audit).
+struct WalletSendOutput {
+  std::string txid;
+  std::string comment;
+  std::string address;
+  int64_t vout = 0;
+  int64_t sats = 0;        // positive: what the output paid
+  int64_t fee_sats = 0;    // positive: the whole transaction's fee
+  int64_t confirmations = 0;  // -1 or less: conflicted with a transaction in the best chain
+};
+
+/// getbalances' "mine" part, in satoshis.
+struct WalletBalances {
+  int64_t trusted_sats = 0;
+  int64_t untrusted_pending_sats = 0;
+  int64_t immature_sats = 0;  // coinbase outputs under 100 confirmations
+};
+
 /// Converts BTC amounts from JSON (8 decimals) to satoshis without floating-point drift.
 int64_t btc_to_sats(double btc);
 /// Formats satoshis as a BTC decimal string with 8 places ("0.00100000").
@@ -76,6 +94,11 @@ class BitcoinNode {
   /// whole wallet), so a busy wallet cannot hide a payout beyond one page.
   std::vector<WalletTransaction> find_sends_by_comment(const std::string& comment, int64_t since_unix = 0,
                                                        int page_size = 1000);
+
+  /// getbalances (trusted, untrusted pending and immature), for the ledger audit.
+  WalletBalances get_balances();
+  /// Every send output in the wallet that carries a comment, paging through listtransactions.
+  std::vector<WalletSendOutput> list_commented_sends(int page_size = 1000);
 
   RpcClient& rpc() { return rpc_; }
 

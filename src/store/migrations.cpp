@@ -1,5 +1,7 @@
 #include "store/migrations.h"
 
+#include "store/store.h"
+
 namespace pool::store {
 
 std::vector<std::string> migrations(const std::string& backend) {
@@ -27,7 +29,11 @@ std::vector<std::string> migrations(const std::string& backend) {
       // 2: payouts hold back credits from blocks the wallet cannot spend yet (by block height).
       "CREATE INDEX IF NOT EXISTS balance_changes_reference ON balance_changes (reference);"
       "CREATE INDEX IF NOT EXISTS blocks_height ON blocks (height);",
-      // 3: a found block is written before it goes to the node, whole, so it can be submitted
+      // 3: fencing: every new accounting leader takes the next epoch; money writes check it.
+      "CREATE TABLE IF NOT EXISTS leadership (id INTEGER PRIMARY KEY, epoch BIGINT NOT NULL, holder TEXT NOT NULL,"
+      " since_ms BIGINT NOT NULL);"
+      "INSERT INTO leadership (id, epoch, holder, since_ms) VALUES (1, 0, '', 0) ON CONFLICT (id) DO NOTHING;",
+      // 4: a found block is written before it goes to the node, whole, so it can be submitted
       // again after a crash; who found it and what the node answered.
       // (SQLite has no ADD COLUMN IF NOT EXISTS: sqlite_store emulates it.)
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS finder_address TEXT NOT NULL DEFAULT '';"
@@ -36,6 +42,14 @@ std::vector<std::string> migrations(const std::string& backend) {
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS submit_reason TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS block_hex TEXT NOT NULL DEFAULT '';",
   };
+}
+
+void check_schema_version(int64_t database_version, size_t known_steps, const std::string& where) {
+  if (database_version > static_cast<int64_t>(known_steps)) {
+    throw StoreError(where + ": the database schema is version " + std::to_string(database_version) +
+                     ", newer than this poold understands (" + std::to_string(known_steps) +
+                     "); it was upgraded by a newer poold. Run that version (or newer), never an older one.");
+  }
 }
 
 }  // namespace pool::store

@@ -2,8 +2,11 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
 #include <mutex>
+#include <unistd.h>
 
+#include "store/ledger_queries.h"
 #include "store/migrations.h"
 
 namespace pool::store {
@@ -215,6 +218,7 @@ class PostgresStore : public Store {
   bool credit_block(const std::string& hash, const std::map<std::string, int64_t>& credits, int64_t pool_sats) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
+    fence();
     if (db_.run("UPDATE blocks SET status = 'confirmed' WHERE hash = $1 AND status = 'pending'", {hash}).affected() != 1) {
       return false;
     }
@@ -226,7 +230,12 @@ class PostgresStore : public Store {
 
   bool orphan_block(const std::string& hash) override {
     std::lock_guard lock(mutex_);
-    return db_.run("UPDATE blocks SET status = 'orphaned' WHERE hash = $1 AND status = 'pending'", {hash}).affected() == 1;
+    Tx tx(db_);
+    fence();
+    const bool changed =
+        db_.run("UPDATE blocks SET status = 'orphaned' WHERE hash = $1 AND status = 'pending'", {hash}).affected() == 1;
+    tx.commit();
+    return changed;
   }
 
   std::map<std::string, int64_t> balances() override {
@@ -260,6 +269,7 @@ class PostgresStore : public Store {
   int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
+    fence();
     const std::string now = std::to_string(now_ms());
     const int64_t id = db_.run("INSERT INTO payments (status, comment, created_ms, updated_ms) VALUES ('pending', '', $1, $1)"
                                " RETURNING id",
@@ -280,13 +290,20 @@ class PostgresStore : public Store {
 
   void complete_payment(int64_t id, const std::string& txid) override {
     std::lock_guard lock(mutex_);
-    db_.run("UPDATE payments SET status = 'sent', txid = $1, updated_ms = $2 WHERE id = $3 AND status = 'pending'",
-            {txid, std::to_string(now_ms()), std::to_string(id)});
+    Tx tx(db_);
+    fence();
+    if (db_.run("UPDATE payments SET status = 'sent', txid = $1, updated_ms = $2 WHERE id = $3 AND status = 'pending'",
+                {txid, std::to_string(now_ms()), std::to_string(id)})
+            .affected() != 1) {
+      throw StoreError(not_pending_message(id, txid));
+    }
+    tx.commit();
   }
 
   void release_payment(int64_t id) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
+    fence();
     if (db_.run("UPDATE payments SET status = 'released', updated_ms = $1 WHERE id = $2 AND status = 'pending'",
                 {std::to_string(now_ms()), std::to_string(id)})
             .affected() != 1) {
@@ -328,6 +345,37 @@ class PostgresStore : public Store {
             {key, value});
   }
 
+  LedgerSnapshot ledger_snapshot() override {
+    std::lock_guard lock(mutex_);
+    struct Row : LedgerRow {
+      const Result* r;
+      int i;
+      std::string text(int col) const override { return r->text(i, col); }
+      int64_t i64(int col) const override { return r->i64(i, col); }
+      bool is_null(int col) const override { return PQgetisnull(r->r, i, col) != 0; }
+    };
+    db_.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // one snapshot across the queries
+    try {
+      auto snapshot = read_ledger([&](const char* sql, const std::function<void(const LedgerRow&)>& each) {
+        const Result result = db_.run(sql);
+        Row row;
+        row.r = &result;
+        for (row.i = 0; row.i < result.rows(); ++row.i) each(row);
+      });
+      db_.run("COMMIT");
+      return snapshot;
+    } catch (...) {
+      try {
+        db_.run("ROLLBACK");
+      } catch (...) {
+      }
+      throw;
+    }
+  }
+
+  int64_t leadership_epoch() const override { return epoch_; }
+  void claim_exclusive_use() override {}  // instances share a PostgreSQL database by design
+
   bool try_acquire_leadership() override {
     std::lock_guard lock(leader_mutex_);
     try {
@@ -342,6 +390,14 @@ class PostgresStore : public Store {
       leader_ = false;
       if (!leader_conn_ || !leader_conn_->healthy()) leader_conn_ = std::make_unique<Connection>(url_);
       leader_ = leader_conn_->run("SELECT pg_try_advisory_lock($1)", {std::to_string(kLeaderLockKey)}).text(0, 0) == "t";
+      if (leader_) {
+        // A new term: take the next epoch. The UPDATE waits for any money transaction of the old
+        // leader that still holds the epoch row, and every later one of the old leader is fenced.
+        std::lock_guard db_lock(mutex_);
+        epoch_ = db_.run("UPDATE leadership SET epoch = epoch + 1, holder = $1, since_ms = $2 WHERE id = 1 RETURNING epoch",
+                         {holder_name(), std::to_string(now_ms())})
+                     .i64(0, 0);
+      }
     } catch (const StoreError&) {
       leader_ = false;
       leader_conn_.reset();
@@ -368,6 +424,17 @@ class PostgresStore : public Store {
     bool done = false;
   };
 
+  // Inside a money transaction: a store that has led may write only while its epoch is current.
+  // FOR SHARE makes a new leader's epoch increment wait until this transaction ends.
+  void fence() {
+    if (epoch_ == 0) return;
+    const int64_t current = db_.run("SELECT epoch FROM leadership WHERE id = 1 FOR SHARE").i64(0, 0);
+    if (current != epoch_) {
+      throw FencedError("leadership moved to epoch " + std::to_string(current) + " (this instance held " +
+                        std::to_string(epoch_) + "): money writes refused");
+    }
+  }
+
   void change(const std::string& address, int64_t delta, const std::string& reason, const std::string& reference) {
     db_.run("INSERT INTO balances (address, sats) VALUES ($1, $2) ON CONFLICT (address) DO UPDATE SET sats = balances.sats + EXCLUDED.sats",
             {address, std::to_string(delta)});
@@ -384,6 +451,7 @@ class PostgresStore : public Store {
     const Result r = db_.run("SELECT value FROM settings WHERE key = 'schema_version'");
     const int64_t current = r.rows() ? std::stoll(r.text(0, 0)) : 0;
     const auto steps = migrations("postgresql");
+    check_schema_version(current, steps.size(), "PostgreSQL database");
     for (int64_t v = current; v < static_cast<int64_t>(steps.size()); ++v) {
       db_.exec_script(steps[static_cast<size_t>(v)]);
       db_.run("INSERT INTO settings (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
@@ -400,6 +468,7 @@ class PostgresStore : public Store {
   std::mutex leader_mutex_;
   std::unique_ptr<Connection> leader_conn_;
   bool leader_ = false;
+  std::atomic<int64_t> epoch_{0};  // the leadership epoch this store took (0: never led)
 };
 
 }  // namespace

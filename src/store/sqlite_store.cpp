@@ -1,9 +1,17 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include <atomic>
 #include <mutex>
 
+#include "store/ledger_queries.h"
 #include "store/migrations.h"
 
 namespace pool::store {
@@ -53,6 +61,7 @@ class Stmt {
     const auto* p = sqlite3_column_text(stmt_, col);
     return p ? reinterpret_cast<const char*>(p) : "";
   }
+  bool is_null(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:
   sqlite3* db_;
@@ -83,6 +92,7 @@ class SqliteStore : public Store {
   ~SqliteStore() override {
     sqlite3_close(reader_);
     sqlite3_close(db_);
+    if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the exclusive lock
   }
 
   std::string backend() const override { return "sqlite"; }
@@ -198,6 +208,7 @@ class SqliteStore : public Store {
   bool credit_block(const std::string& hash, const std::map<std::string, int64_t>& credits, int64_t pool_sats) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
+    fence();
     Stmt mark(db_, "UPDATE blocks SET status = 'confirmed' WHERE hash = ? AND status = 'pending'");
     mark.bind(1, hash);
     mark.step();
@@ -210,10 +221,14 @@ class SqliteStore : public Store {
 
   bool orphan_block(const std::string& hash) override {
     std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
     Stmt s(db_, "UPDATE blocks SET status = 'orphaned' WHERE hash = ? AND status = 'pending'");
     s.bind(1, hash);
     s.step();
-    return sqlite3_changes(db_) == 1;
+    const bool changed = sqlite3_changes(db_) == 1;
+    tx.commit();
+    return changed;
   }
 
   std::map<std::string, int64_t> balances() override {
@@ -247,6 +262,7 @@ class SqliteStore : public Store {
   int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
+    fence();
     const int64_t now = now_ms();
     Stmt ins(db_, "INSERT INTO payments (status, comment, created_ms, updated_ms) VALUES ('pending', '', ?, ?)");
     ins.bind(1, now).bind(2, now);
@@ -272,14 +288,19 @@ class SqliteStore : public Store {
 
   void complete_payment(int64_t id, const std::string& txid) override {
     std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
     Stmt s(db_, "UPDATE payments SET status = 'sent', txid = ?, updated_ms = ? WHERE id = ? AND status = 'pending'");
     s.bind(1, txid).bind(2, now_ms()).bind(3, id);
     s.step();
+    if (sqlite3_changes(db_) != 1) throw StoreError(not_pending_message(id, txid));
+    tx.commit();
   }
 
   void release_payment(int64_t id) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
+    fence();
     Stmt mark(db_, "UPDATE payments SET status = 'released', updated_ms = ? WHERE id = ? AND status = 'pending'");
     mark.bind(1, now_ms()).bind(2, id);
     mark.step();
@@ -319,7 +340,68 @@ class SqliteStore : public Store {
     s.step();
   }
 
-  bool try_acquire_leadership() override { return true; }
+  bool try_acquire_leadership() override {
+    // One instance per file (see claim_exclusive_use): it leads from its first call on.
+    std::lock_guard lock(mutex_);
+    if (epoch_ == 0) {
+      Tx tx(*this);
+      exec("UPDATE leadership SET epoch = epoch + 1, holder = 'sqlite', since_ms = " + std::to_string(now_ms()) +
+           " WHERE id = 1");
+      Stmt s(db_, "SELECT epoch FROM leadership WHERE id = 1");
+      s.step();
+      epoch_ = s.i64(0);
+      tx.commit();
+    }
+    return true;
+  }
+  int64_t leadership_epoch() const override { return epoch_; }
+
+  void claim_exclusive_use() override {
+    std::lock_guard lock(mutex_);
+    if (lock_fd_ >= 0) return;
+    const std::string lock_path = path_ + ".lock";
+    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) throw StoreError("cannot open " + lock_path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      char holder[64] = {};
+      const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
+      ::close(fd);
+      std::string who = n > 0 ? std::string(holder, static_cast<size_t>(n)) : "another process";
+      while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
+      throw StoreError("SQLite database '" + path_ + "' is already in use by poold (" + who +
+                       "); two pools on one SQLite file would both pay. Stop that one, or use PostgreSQL for "
+                       "several instances");
+    }
+    const std::string me = "pid " + std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
+      // The lock is what matters; the pid inside is only a hint for the message above.
+    }
+    lock_fd_ = fd;
+  }
+
+  LedgerSnapshot ledger_snapshot() override {
+    std::lock_guard lock(mutex_);
+    struct Row : LedgerRow {
+      Stmt* s;
+      std::string text(int col) const override { return s->text(col); }
+      int64_t i64(int col) const override { return s->i64(col); }
+      bool is_null(int col) const override { return s->is_null(col); }
+    };
+    exec("BEGIN");  // one read snapshot (WAL) across the three queries
+    try {
+      auto snapshot = read_ledger([&](const char* sql, const std::function<void(const LedgerRow&)>& each) {
+        Stmt s(db_, sql);
+        Row row;
+        row.s = &s;
+        while (s.step()) each(row);
+      });
+      exec("COMMIT");
+      return snapshot;
+    } catch (...) {
+      exec("ROLLBACK");
+      throw;
+    }
+  }
 
  private:
   /// BEGIN IMMEDIATE ... COMMIT, rolled back if not committed.
@@ -378,6 +460,17 @@ class SqliteStore : public Store {
     return s.text(0);
   }
 
+  // Inside a money transaction: a store that has led may write only while its epoch is current.
+  void fence() {
+    if (epoch_ == 0) return;
+    Stmt s(db_, "SELECT epoch FROM leadership WHERE id = 1");
+    s.step();
+    if (s.i64(0) != epoch_) {
+      throw FencedError("leadership moved to epoch " + std::to_string(s.i64(0)) + " (this instance held " +
+                        std::to_string(epoch_) + "): money writes refused");
+    }
+  }
+
   // Balance update plus its change-log row (inside the caller's transaction).
   void change(const std::string& address, int64_t delta, const std::string& reason, const std::string& reference) {
     Stmt up(db_, "INSERT INTO balances (address, sats) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET sats = sats + excluded.sats");
@@ -393,6 +486,7 @@ class SqliteStore : public Store {
     exec("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     const auto steps = migrations("sqlite");
     const int64_t current = std::stoll(setting_locked("schema_version").value_or("0"));
+    check_schema_version(current, steps.size(), "SQLite database '" + path_ + "'");
     for (int64_t v = current; v < static_cast<int64_t>(steps.size()); ++v) {
       Tx tx(*this);
       exec_step(steps[static_cast<size_t>(v)]);
@@ -408,6 +502,8 @@ class SqliteStore : public Store {
   sqlite3* db_ = nullptr;
   std::mutex reader_mutex_;  // the window reader's own connection
   sqlite3* reader_ = nullptr;
+  std::atomic<int64_t> epoch_{0};  // the leadership epoch this store took (0: never led)
+  int lock_fd_ = -1;               // "<file>.lock", held exclusively while serving
 };
 
 }  // namespace

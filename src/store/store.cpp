@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include <unistd.h>
+
 #include <chrono>
 
 #include "store/postgres_store.h"
@@ -10,6 +12,17 @@ namespace pool::store {
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::string not_pending_message(int64_t payment_id, const std::string& txid) {
+  return "payment " + std::to_string(payment_id) + " is no longer pending, but the wallet sent " + txid +
+         " for it: check the wallet for a second send (the ledger audit names it)";
+}
+
+std::string holder_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
 }
 
 std::vector<WeightedShare> pplns_window(Store& store, int64_t until_ms, double window) {

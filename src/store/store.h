@@ -22,6 +22,14 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// Thrown by a money write (crediting a block, reserving, completing or releasing a payment)
+/// from an instance that has led but whose leadership epoch is no longer the current one:
+/// another instance took over, so this one must not touch the money any more.
+class FencedError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 struct WeightedShare {
   std::string address;
   double difficulty = 0;
@@ -79,6 +87,32 @@ struct PaymentRecord {
   std::string txid;
   int64_t created_ms = 0;
   std::map<std::string, int64_t> amounts;
+};
+
+/// A found block against the balance changes that credit it (for the ledger audit).
+struct BlockLedger {
+  std::string hash;
+  std::string status;  // "(no such block)" for credits whose block is not recorded
+  std::string scheme;
+  int64_t reward_sats = 0;
+  int64_t credited_sats = 0;    // share_reward and fee changes that reference the block
+  int64_t credit_rows = 0;
+  int64_t credited_accounts = 0;  // distinct addresses among those rows
+};
+
+/// An account's recorded balance against the sum of its change log.
+struct AccountLedger {
+  std::string address;
+  int64_t balance_sats = 0;
+  int64_t changes_sats = 0;
+  bool has_balance = false;  // a balances row exists
+};
+
+/// Everything the ledger audit reads from the store, from one consistent snapshot.
+struct LedgerSnapshot {
+  std::vector<BlockLedger> blocks;
+  std::vector<AccountLedger> accounts;
+  std::vector<PaymentRecord> payments;  // every payment with its items, oldest first
 };
 
 /// The special account that receives the pool fee and rounding remainders.
@@ -140,7 +174,21 @@ class Store {
 
   /// Whether this instance may run maturity and payouts. SQLite: always. PostgreSQL: holds a
   /// session advisory lock; another instance takes over when this one's connection dies.
+  /// Each new leader increments the leadership epoch in the database; from then on, every money
+  /// write of a store that has led checks, inside its own transaction, that the epoch is still
+  /// its own, and throws FencedError otherwise (a leader that lost its lock mid-step cannot
+  /// complete, release or credit anything after the new leader took over).
   virtual bool try_acquire_leadership() = 0;
+  /// Makes this the only pool process serving from this database, or throws StoreError naming
+  /// the one that already does. SQLite: an exclusive lock on "<file>.lock" held while the store
+  /// is open (two poold on one SQLite file would both lead and pay). PostgreSQL: nothing, several
+  /// instances share one database by design. Tools that only read (poold --audit) do not call it.
+  virtual void claim_exclusive_use() = 0;
+  /// The leadership epoch this store holds (0: it never led).
+  virtual int64_t leadership_epoch() const = 0;
+
+  /// Reads the books for the ledger audit in one read-only snapshot.
+  virtual LedgerSnapshot ledger_snapshot() = 0;
 };
 
 /// The whole window in memory (tests, small windows); the money path streams it instead.
@@ -153,5 +201,12 @@ std::optional<int64_t> window_start_id(Store& store, int64_t until_ms, double wi
 std::unique_ptr<Store> open_store(const std::string& url);
 
 int64_t now_ms();
+
+/// Why complete_payment refused: the payment is no longer pending (released by another leader,
+/// or already completed), so the txid may be a second send of money already given back.
+std::string not_pending_message(int64_t payment_id, const std::string& txid);
+
+/// "host:pid", naming an instance in the leadership table.
+std::string holder_name();
 
 }  // namespace pool::store

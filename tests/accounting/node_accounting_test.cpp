@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "accounting/block_ledger.h"
+#include "accounting/ledger_audit.h"
 #include "accounting/maturity.h"
 #include "accounting/payouts.h"
 #include "bitcoin/address.h"
@@ -39,6 +40,14 @@ class NodeAccounting : public ::testing::TestWithParam<std::string> {
     EXPECT_EQ(result.status, mining::SubmitStatus::kAccepted);
     EXPECT_TRUE(store->set_block_submitted(record.hash, status_after_submit(result), result.reason));
     return result.hash.hex();
+  }
+
+  // The ledger audit every money-path test ends with; returns its lines for failure messages.
+  std::string audit_failures() {
+    const auto report = run_ledger_audit(*store, *f.node, "test payout ");
+    std::string out;
+    for (const auto& line : report.lines()) out += line + "\n";
+    return report.ok() ? "" : out;
   }
 
   test::NodeFixture f;
@@ -96,6 +105,7 @@ TEST_P(NodeAccounting, TwoMinersCreditedAndOrphanNeverCredited) {
   EXPECT_EQ(store->balances().at(kMinerA), 0);
   EXPECT_EQ(store->balances().at(store::kPoolAccount), 100000000);  // the fee stays
   EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 0);         // nothing left to pay
+  EXPECT_EQ(audit_failures(), "");
 }
 
 TEST_P(NodeAccounting, CreditsWaitUntilTheWalletCanSpendTheCoinbase) {
@@ -116,6 +126,7 @@ TEST_P(NodeAccounting, CreditsWaitUntilTheWalletCanSpendTheCoinbase) {
   EXPECT_EQ(paid.recipients, 1) << paid.error;
   EXPECT_EQ(paid.paid_sats, 4950000000);
   EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 0);
+  EXPECT_EQ(audit_failures(), "");
 }
 
 TEST_P(NodeAccounting, ShortWalletWritesNothingAndIsRetriedLater) {
@@ -136,6 +147,7 @@ TEST_P(NodeAccounting, ShortWalletWritesNothingAndIsRetriedLater) {
   for (const auto& change : store->balance_changes(kMinerA, 10)) EXPECT_EQ(change.reason, "share_reward");
   f.rpc->call("generatetoaddress", "[1,\"" + f.wallet_address + "\"]");  // another 50 BTC becomes spendable
   EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 1);  // retried later, paid once
+  EXPECT_EQ(audit_failures(), "");
 }
 
 TEST_P(NodeAccounting, InvalidAddressIsNotPaid) {
@@ -147,6 +159,48 @@ TEST_P(NodeAccounting, InvalidAddressIsNotPaid) {
   po.network = bitcoin::Network::kRegtest;
   EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 0);  // a mainnet address on regtest
   EXPECT_EQ(store->balances().at("bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"), 4950000000);
+  EXPECT_EQ(audit_failures(), "");
+}
+
+// Tampering with the books after the fact is caught, naming the block and the account.
+TEST_P(NodeAccounting, AuditCatchesAChangedCreditAndNamesTheBlock) {
+  store->insert_shares({share(kMinerA, 1, 1000), share(kMinerB, 1, 1200)});
+  const std::string block = pool_block(kMinerA, 1500);
+  f.rpc->call("generatetoaddress", "[100,\"" + f.wallet_address + "\"]");
+  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  ASSERT_EQ(audit_failures(), "");
+  db->execute("UPDATE balance_changes SET delta_sats = delta_sats + 1000 WHERE address = '" + kMinerA + "'");
+  const std::string failures = audit_failures();
+  EXPECT_NE(failures.find("block " + block), std::string::npos) << failures;  // credits exceed the reward
+  EXPECT_NE(failures.find("account " + kMinerA), std::string::npos) << failures;  // balance != its changes
+}
+
+TEST_P(NodeAccounting, AuditCatchesAPayoutSentTwiceAndAnEmptiedWallet) {
+  store->insert_shares({share(kMinerA, 1, 1000)});
+  pool_block(kMinerA, 1500);
+  f.rpc->call("generatetoaddress", "[101,\"" + f.wallet_address + "\"]");
+  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  PayoutOptions po;
+  po.network = bitcoin::Network::kRegtest;
+  po.comment_prefix = "test payout ";
+  ASSERT_EQ(run_payouts(*store, *f.node, po).recipients, 1);
+  ASSERT_EQ(audit_failures(), "");
+  // The same payout reaches the wallet a second time (what a resent sendmany would do).
+  const auto sent = store->payments(std::string("sent"), 1).at(0);
+  f.node->send_many(sent.amounts, sent.comment);
+  EXPECT_NE(audit_failures().find("sent it 2 times"), std::string::npos);
+}
+
+TEST_P(NodeAccounting, AuditCatchesBooksThatOweMoreThanTheWalletHolds) {
+  store->insert_shares({share(kMinerA, 1, 1000)});
+  pool_block(kMinerA, 1500);
+  // Later blocks pay someone else, so the wallet holds only our block's reward (no immature ones).
+  f.rpc->call("generatetoaddress", "[101,\"" + kMinerB + "\"]");
+  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  ASSERT_EQ(audit_failures(), "");
+  // The operator spends the miners' money elsewhere.
+  f.node->send_many({{kMinerB, f.node->get_balance_sats() - 100000}}, "operator");
+  EXPECT_NE(audit_failures().find("solvency: FAILED"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, NodeAccounting, ::testing::Values("sqlite", "postgresql"),

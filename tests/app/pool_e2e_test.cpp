@@ -14,6 +14,8 @@
 #include "bitcoin/sha256.h"
 #include "bitcoin/target.h"
 #include "store/store.h"
+#include "support/eventually.h"
+#include "support/test_databases.h"
 #include "support/http_get.h"
 #include "testnode/test_node.h"
 #include "tools/minerlib/line_client.h"
@@ -137,6 +139,9 @@ TEST(PoolEndToEnd, MinersFindBlocksThatTheNodeAccepts) {
   EXPECT_NE(body.find("pool_shares_total{result=\"accepted\"}"), std::string::npos);
   EXPECT_NE(body.find("pool_blocks{status=\"pending\"}"), std::string::npos);
   EXPECT_NE(body.find("pool_connections"), std::string::npos);
+  // The leader audits the ledger at its first step; the books of a young pool balance.
+  EXPECT_TRUE(test::eventually([&] { return test::http_get(app.api_port(), "/metrics").second.find("\npool_ledger_ok 1\n") != std::string::npos; }))
+      << test::http_get(app.api_port(), "/metrics").second;
   std::tie(status, body) = test::http_get(app.api_port(), "/");
   EXPECT_EQ(status, 200);
   EXPECT_NE(body.find("<title>bitcoin-mining-pool</title>"), std::string::npos);
@@ -191,6 +196,31 @@ TEST(CheckConfig, ReportsWhatItFinds) {
   EXPECT_NE(down.str().find("FAIL  node"), std::string::npos) << down.str();
 }
 
+// Two pools on one SQLite file would both lead and both pay: the second refuses to start.
+TEST(PoolEndToEnd, ASecondPoolOnOneSqliteFileRefusesToStart) {
+  testnode::TestNode node(testnode::TestNodeOptions{});
+  node.start();
+  auto db = test::make_sqlite_database();
+  Config config = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node.port()) +
+                                       "\n[stratum]\nhost = 127.0.0.1\n[pool]\naddress = " + kPoolAddress +
+                                       "\n[database]\ndb_path = " + db->url() + "\n",
+                                   "one.ini");
+  config.stratum.port = 0;
+  config.api.port = 0;
+  std::atomic<bool> stop{false};
+  PoolApp first(config);
+  ASSERT_TRUE(first.start(stop));
+  PoolApp second(config);
+  try {
+    second.start(stop);
+    FAIL() << "a second pool started on the same SQLite file";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("already in use by poold"), std::string::npos) << e.what();
+  }
+  first.stop();
+  node.stop();
+}
+
 // SOLO: each miner's coinbase pays its own address; blocks are recorded, no balances arise.
 TEST(PoolEndToEnd, SoloPaysTheFinderDirectly) {
   testnode::TestNodeOptions node_options;
@@ -225,7 +255,7 @@ TEST(PoolEndToEnd, SoloPaysTheFinderDirectly) {
   EXPECT_TRUE(store->balances().empty());
   EXPECT_GE(store->count_shares(), static_cast<uint64_t>(r.accepted));
   node.stop();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(db_path + suffix);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <future>
 
 #include "support/eventually.h"
@@ -211,6 +213,33 @@ TEST_P(StoreSuite, BatchOfManyShares) {
   EXPECT_EQ(store->count_shares(), 2500u);
 }
 
+TEST_P(StoreSuite, CompletingAPaymentThatIsNoLongerPendingIsRefused) {
+  store->insert_block(block("aa", 1));
+  ASSERT_TRUE(store->credit_block("aa", {{"A", 4000}}, 1000));
+  const int64_t id = store->create_payment({{"A", 4000}}, "p-");
+  store->release_payment(id);  // e.g. another leader found no send and gave the money back
+  try {
+    store->complete_payment(id, "txid-of-a-late-send");
+    FAIL() << "a released payment was completed";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("no longer pending"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(store->payments(std::string("released"), 10).size(), 1u);
+  EXPECT_EQ(store->balances().at("A"), 4000);
+}
+
+TEST_P(StoreSuite, ASchemaNewerThanThisBinaryIsRefused) {
+  const std::string url = db->url();
+  store.reset();
+  db->execute("UPDATE settings SET value = '999' WHERE key = 'schema_version'");
+  try {
+    open_store(url);
+    FAIL() << "opened a database migrated by a newer poold";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("version 999, newer than this poold"), std::string::npos) << e.what();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreSuite, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
@@ -252,6 +281,72 @@ TEST(PostgresLeadership, LeaderWhoseSessionDiesStepsDownAndAnotherTakesOver) {
   // The backend exits asynchronously after the signal; the other instance takes over once it has.
   EXPECT_TRUE(test::eventually([&] { return second->try_acquire_leadership(); }, std::chrono::seconds(10)));
   EXPECT_FALSE(first->try_acquire_leadership());  // and the old one does not grab it back
+}
+
+TEST(SqliteExclusiveUse, ASecondPoolOnTheSameFileIsRefusedWithAClearMessage) {
+  auto db = test::make_sqlite_database();
+  auto first = open_store(db->url());
+  first->claim_exclusive_use();
+  auto second = open_store(db->url());  // reading (poold --audit) is fine
+  try {
+    second->claim_exclusive_use();
+    FAIL() << "two pools serve from one SQLite file";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("already in use by poold (pid " + std::to_string(::getpid()) + ")"),
+              std::string::npos)
+        << e.what();
+  }
+  first.reset();  // the first one stops: the file is free again
+  EXPECT_NO_THROW(second->claim_exclusive_use());
+}
+
+// A leader that lost its lock mid-step (its session died; it has not looked yet) must not move
+// money after another instance took over: its writes are fenced by the leadership epoch.
+TEST(PostgresLeadership, AnOldLeaderIsFencedOutOfMoneyWrites) {
+  auto db = test::database_for_test("postgresql");
+  if (!db) return;
+  auto first = open_store(db->url());
+  auto second = open_store(db->url());
+  ASSERT_TRUE(first->try_acquire_leadership());
+  EXPECT_EQ(first->leadership_epoch(), 1);
+  first->insert_block(block("aa", 1));
+  first->insert_block(block("bb", 2));
+  ASSERT_TRUE(first->credit_block("aa", {{"A", 4000}}, 1000));
+  const int64_t id = first->create_payment({{"A", 4000}}, "p-");  // reserved; about to sendmany
+
+  db->execute(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+  ASSERT_TRUE(test::eventually([&] { return second->try_acquire_leadership(); }, std::chrono::seconds(10)));
+  EXPECT_EQ(second->leadership_epoch(), 2);
+
+  // The old leader carries on with the step it was in: every money write is refused.
+  EXPECT_THROW(first->complete_payment(id, "tx-of-old-leader"), FencedError);
+  EXPECT_THROW(first->release_payment(id), FencedError);
+  EXPECT_THROW(first->credit_block("bb", {{"A", 4000}}, 1000), FencedError);
+  EXPECT_THROW(first->orphan_block("bb"), FencedError);
+  EXPECT_THROW(first->create_payment({{"A", 1}}, "p-"), FencedError);
+  EXPECT_EQ(second->payments(std::string("pending"), 10).size(), 1u);
+  EXPECT_EQ(second->blocks(std::string("pending"), 10).size(), 1u);
+
+  // The new leader settles it.
+  second->release_payment(id);
+  EXPECT_EQ(second->balances().at("A"), 4000);
+  EXPECT_TRUE(second->credit_block("bb", {{"A", 4000}}, 1000));
+}
+
+TEST(PostgresLeadership, EachNewLeaderTakesTheNextEpoch) {
+  auto db = test::database_for_test("postgresql");
+  if (!db) return;
+  auto first = open_store(db->url());
+  EXPECT_EQ(first->leadership_epoch(), 0);
+  ASSERT_TRUE(first->try_acquire_leadership());
+  ASSERT_TRUE(first->try_acquire_leadership());  // still the same term
+  EXPECT_EQ(first->leadership_epoch(), 1);
+  first.reset();
+  auto second = open_store(db->url());
+  ASSERT_TRUE(second->try_acquire_leadership());
+  EXPECT_EQ(second->leadership_epoch(), 2);
 }
 
 }  // namespace

@@ -56,6 +56,9 @@ class FailingStore : public store::Store {
   std::optional<std::string> setting(const std::string& key) override { return gate().setting(key); }
   void set_setting(const std::string& key, const std::string& value) override { gate().set_setting(key, value); }
   bool try_acquire_leadership() override { return gate().try_acquire_leadership(); }
+  void claim_exclusive_use() override { gate().claim_exclusive_use(); }
+  int64_t leadership_epoch() const override { return inner_.leadership_epoch(); }
+  store::LedgerSnapshot ledger_snapshot() override { return gate().ledger_snapshot(); }
 
  private:
   store::Store& gate() {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -25,9 +26,23 @@ class SqliteDatabase : public TestDatabase {
   SqliteDatabase() : path_(std::filesystem::temp_directory_path() / (unique_name("pool_test_") + ".db")) {}
   ~SqliteDatabase() override {
     std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix, ignored);
+    for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path_.string() + suffix, ignored);
   }
   std::string url() const override { return "sqlite:///" + path_.string(); }
+  void execute(const std::string& sql) const override {
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path_.c_str(), &db) != SQLITE_OK) {
+      sqlite3_close(db);
+      throw std::runtime_error("cannot open " + path_.string());
+    }
+    sqlite3_busy_timeout(db, 5000);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    const std::string why = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    if (rc != SQLITE_OK) throw std::runtime_error(sql + ": " + why);
+  }
 
  private:
   std::filesystem::path path_;
@@ -73,10 +88,6 @@ class PostgresDatabase : public TestDatabase {
 };
 
 }  // namespace
-
-void TestDatabase::execute(const std::string&) const {
-  throw std::logic_error("TestDatabase::execute is only available for PostgreSQL test databases");
-}
 
 bool in_ci() {
   const char* ci = std::getenv("CI");

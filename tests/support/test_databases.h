@@ -12,9 +12,9 @@ class TestDatabase {
  public:
   virtual ~TestDatabase() = default;
   virtual std::string url() const = 0;
-  /// Runs one SQL statement on a separate connection to this database (PostgreSQL only; for
-  /// tests that act as an administrator, e.g. killing a session). Throws on failure.
-  virtual void execute(const std::string& sql) const;
+  /// Runs SQL on a separate connection to this database, as an administrator would (e.g. to
+  /// kill a session, or to tamper with the books). Throws on failure.
+  virtual void execute(const std::string& sql) const = 0;
 };
 
 std::unique_ptr<TestDatabase> make_sqlite_database();

@@ -1,15 +1,17 @@
 // stratum-bench: a load generator for any Stratum v1 pool. Opens N connections (spreading source
 // addresses over 127.0.0.0/8 to pass 28k), subscribes and authorizes, submits real shares, and
 // reports accepted shares/s, rejects, submit->reply latency percentiles, the time for a new
-// block's notify to reach every session, and the pool's memory per connection. Loopback only,
-// bounded in connections and time.
+// block's notify to reach every session and, with --pool-pid, the pool's memory per connection
+// and CPU time per accepted share. Loopback only, bounded in connections and time.
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "node/rpc_client.h"
@@ -22,6 +24,23 @@ size_t rss_of(int pid) {
   size_t total = 0, resident = 0;
   in >> total >> resident;
   return resident * 4096;
+}
+
+// User + system CPU seconds of a process, from fields 14 and 15 of /proc/PID/stat (clock ticks).
+// The command name (field 2) may hold spaces, so fields are counted after its closing ')'.
+double cpu_seconds_of(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 bool loopback(const std::string& host) { return host.rfind("127.", 0) == 0 || host == "::1" || host == "localhost"; }
@@ -53,7 +72,7 @@ int main(int argc, char** argv) {
   cli.add_option("-u,--user", o.user, "username (ADDRESS.worker)")->required();
   double hold = 0;
   cli.add_option("--hold", hold, "keep the connections open this many seconds before the submit phase");
-  cli.add_option("--pool-pid", pool_pid, "the pool's PID, to report its RSS per connection");
+  cli.add_option("--pool-pid", pool_pid, "the pool's PID, to report its RSS per connection and CPU time per share");
   cli.add_option("--node-port", node_port, "a regtest node's RPC port: mine a block and time the notify fan-out");
   cli.add_option("--node-user", node_user, "node RPC user");
   cli.add_option("--node-password", node_password, "node RPC password");
@@ -109,12 +128,14 @@ int main(int argc, char** argv) {
   }
   if (o.window > 0) {
     const uint64_t a0 = counters.accepted, r0 = counters.rejected;
+    const double cpu0 = pool_pid ? cpu_seconds_of(pool_pid) : 0;
     run.start_submitting();
     const auto s0 = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(o.duration * 1000)));
     run.stop_submitting();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
     const uint64_t accepted = counters.accepted - a0, rejected = counters.rejected - r0;
+    const double pool_cpu = pool_pid ? cpu_seconds_of(pool_pid) - cpu0 : 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let in-flight replies land before closing
     auto lat = run.finish();
     std::printf("shares: %.0f accepted/s (%llu accepted, %llu rejected in %.1f s)\n", accepted / secs,
@@ -125,6 +146,11 @@ int main(int argc, char** argv) {
         if (counters.rejects_by_code[i]) std::printf(" %zu=%llu", 20 + i, static_cast<unsigned long long>(counters.rejects_by_code[i].load()));
       }
       std::printf("\n");
+    }
+    if (pool_pid && accepted > 0) {
+      // The fairest efficiency figure on a machine shared with the load generator.
+      std::printf("pool CPU: %.2f s over the submit phase, %.2f us per accepted share (%.0f%% of one core)\n", pool_cpu,
+                  pool_cpu * 1e6 / static_cast<double>(accepted), 100.0 * pool_cpu / secs);
     }
     std::printf("submit->reply latency: p50 %.0f us, p99 %.0f us, p999 %.0f us (%zu samples)\n", percentile(lat, 0.5),
                 percentile(lat, 0.99), percentile(lat, 0.999), lat.size());

@@ -172,6 +172,10 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
   }
   if (method == "getnewaddress") return quote(wallet_.new_address());
   if (method == "getbalance") return btc(wallet_.balance(chain_));
+  if (method == "getbalances") {
+    return "{\"mine\":{\"trusted\":" + btc(wallet_.balance(chain_)) + ",\"untrusted_pending\":0,\"immature\":" +
+           btc(wallet_.immature(chain_)) + "}}";
+  }
   if (method == "sendmany") {
     const auto& obj = param(params, 1);
     if (!obj.IsObject()) throw RpcFailure{-3, "Expected type object for parameter 2"};

@@ -40,6 +40,17 @@ int64_t Wallet::balance(const Chain& chain) const {
   return total;
 }
 
+int64_t Wallet::immature(const Chain& chain) const {
+  int64_t total = 0;
+  for (int64_t h = std::max<int64_t>(1, chain.height() - 99); h <= chain.height(); ++h) {
+    const StoredBlock* b = chain.find(*chain.hash_at(h));
+    for (const auto& out : b->block.transactions[0].outputs) {
+      if (owns(out.script_pubkey)) total += out.value;
+    }
+  }
+  return total;
+}
+
 bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,
                                    const std::string& comment) {
   if (amounts.empty()) throw WalletError{-8, "Transaction must have at least one recipient"};

@@ -35,6 +35,8 @@ class Wallet {
   bool owns(const bitcoin::Bytes& script) const;
   /// Coinbase outputs to our scripts with at least 101 confirmations, less sends and fees.
   int64_t balance(const Chain& chain) const;
+  /// Coinbase outputs to our scripts on the active chain with 100 confirmations or fewer.
+  int64_t immature(const Chain& chain) const;
   /// Creates a payment transaction in the mempool. Throws WalletError on an invalid address (-5),
   /// a non-positive amount (-3) or insufficient funds (-6).
   bitcoin::Uint256 send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,

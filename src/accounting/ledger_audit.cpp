@@ -1,0 +1,170 @@
+#include "accounting/ledger_audit.h"
+
+#include <set>
+
+namespace pool::accounting {
+
+namespace {
+
+std::string sats(int64_t v) { return std::to_string(v) + " sat"; }
+
+AuditCheck check_blocks(const store::LedgerSnapshot& books) {
+  AuditCheck check{"blocks", {}};
+  for (const auto& b : books.blocks) {
+    const bool should_be_credited = b.status == "confirmed" && b.scheme == "pplns";
+    if (b.status == "(no such block)") {
+      check.problems.push_back("block " + b.hash + ": " + sats(b.credited_sats) + " credited for a block that is not recorded");
+    } else if (should_be_credited && b.credited_sats != b.reward_sats) {
+      check.problems.push_back("block " + b.hash + ": credits add up to " + sats(b.credited_sats) + ", its reward is " +
+                               sats(b.reward_sats));
+    } else if (!should_be_credited && b.credit_rows > 0) {
+      check.problems.push_back("block " + b.hash + " (" + b.status + ", " + b.scheme + ") has " +
+                               std::to_string(b.credit_rows) + " credits; it must have none");
+    }
+    if (b.credit_rows != b.credited_accounts) {
+      check.problems.push_back("block " + b.hash + ": " + std::to_string(b.credit_rows) + " credit rows for " +
+                               std::to_string(b.credited_accounts) + " accounts (credited more than once)");
+    }
+  }
+  return check;
+}
+
+AuditCheck check_balances(const store::LedgerSnapshot& books) {
+  AuditCheck check{"balances", {}};
+  for (const auto& a : books.accounts) {
+    if (a.balance_sats != a.changes_sats) {
+      check.problems.push_back("account " + a.address + ": balance " + sats(a.balance_sats) +
+                               ", its changes add up to " + sats(a.changes_sats));
+    }
+  }
+  return check;
+}
+
+AuditCheck check_payments(const store::LedgerSnapshot& books, const WalletFacts& wallet,
+                          const std::string& comment_prefix) {
+  AuditCheck check{"payments", {}};
+  std::set<std::string> known;
+  for (const auto& p : books.payments) {
+    known.insert(p.comment);
+    const std::string name = "payment " + std::to_string(p.id) + " (" + p.status + ")";
+    const auto found = wallet.sends.find(p.comment);
+    const size_t in_wallet = found == wallet.sends.end() ? 0 : found->second.size();
+    if (in_wallet > 1) {
+      check.problems.push_back(name + ": the wallet sent it " + std::to_string(in_wallet) + " times");
+      continue;
+    }
+    if (p.status == "released" && in_wallet == 1) {
+      check.problems.push_back(name + ": released (balances given back) but the wallet sent it as " +
+                               found->second.begin()->first);
+      continue;
+    }
+    if (p.status != "sent") continue;
+    if (in_wallet == 0) {
+      check.problems.push_back(name + ": recorded as sent in " + p.txid + " but the wallet has no send with its comment");
+      continue;
+    }
+    const auto& [txid, outputs] = *found->second.begin();
+    if (txid != p.txid) check.problems.push_back(name + ": recorded txid " + p.txid + ", the wallet sent " + txid);
+    if (outputs != p.amounts) {
+      int64_t recorded = 0, paid = 0;
+      for (const auto& [a, v] : p.amounts) recorded += v;
+      for (const auto& [a, v] : outputs) paid += v;
+      check.problems.push_back(name + ": " + std::to_string(p.amounts.size()) + " items for " + sats(recorded) +
+                               ", the wallet paid " + std::to_string(outputs.size()) + " outputs for " + sats(paid));
+    }
+  }
+  for (const auto& [comment, txs] : wallet.sends) {
+    if (!comment_prefix.empty() && comment.rfind(comment_prefix, 0) == 0 && !known.count(comment)) {
+      check.problems.push_back("the wallet sent " + txs.begin()->first + " with comment '" + comment +
+                               "', which no payment records");
+    }
+  }
+  return check;
+}
+
+AuditCheck check_solvency(const store::LedgerSnapshot& books, const WalletFacts& wallet, AuditReport& report) {
+  AuditCheck check{"solvency", {}};
+  int64_t owed = 0;
+  for (const auto& a : books.accounts) owed += a.balance_sats;
+  for (const auto& p : books.payments) {
+    if (p.status != "pending" || wallet.sends.count(p.comment)) continue;  // a sent one left the wallet already
+    for (const auto& [address, v] : p.amounts) owed += v;
+  }
+  report.obligations_sats = owed;
+  report.assets_sats =
+      wallet.balances.trusted_sats + wallet.balances.untrusted_pending_sats + wallet.balances.immature_sats;
+  if (owed > report.assets_sats) {
+    check.problems.push_back("the books owe " + sats(owed) + " (balances and unsent payments), the wallet holds " +
+                             sats(report.assets_sats) + " (trusted, pending and immature)");
+  }
+  return check;
+}
+
+}  // namespace
+
+bool AuditReport::ok() const {
+  if (!complete) return false;
+  for (const auto& c : checks) {
+    if (!c.ok()) return false;
+  }
+  return true;
+}
+
+std::vector<std::string> AuditReport::lines() const {
+  std::vector<std::string> out;
+  for (const auto& c : checks) {
+    out.push_back(c.name + ": " + (c.ok() ? "ok" : "FAILED (" + std::to_string(c.problems.size()) + ")"));
+    for (const auto& p : c.problems) out.push_back("  " + p);
+  }
+  out.push_back("obligations " + sats(obligations_sats) + ", wallet " + sats(assets_sats));
+  out.push_back(ok() ? "ledger audit: the books balance" : "ledger audit: FAILED");
+  return out;
+}
+
+AuditReport audit_ledger(const store::LedgerSnapshot& books, const std::optional<WalletFacts>& wallet,
+                         const std::string& comment_prefix) {
+  AuditReport report;
+  report.checks.push_back(check_blocks(books));
+  report.checks.push_back(check_balances(books));
+  if (wallet) {
+    report.checks.push_back(check_payments(books, *wallet, comment_prefix));
+    report.checks.push_back(check_solvency(books, *wallet, report));
+  } else {
+    report.complete = false;
+    report.checks.push_back({"payments", {"the wallet could not be asked"}});
+    report.checks.push_back({"solvency", {"the wallet could not be asked"}});
+  }
+  return report;
+}
+
+WalletFacts read_wallet_facts(node::BitcoinNode& wallet) {
+  WalletFacts facts;
+  facts.balances = wallet.get_balances();
+  std::set<std::pair<std::string, int64_t>> seen;  // a page boundary can show an output twice
+  for (const auto& o : wallet.list_commented_sends()) {
+    if (!seen.insert({o.txid, o.vout}).second) continue;
+    facts.sends[o.comment][o.txid][o.address] += o.sats;
+    facts.fee_and_confirmations[o.txid] = {o.fee_sats, o.confirmations};
+  }
+  return facts;
+}
+
+AuditReport run_ledger_audit(store::Store& store, node::BitcoinNode& wallet, const std::string& comment_prefix) {
+  const store::LedgerSnapshot books = store.ledger_snapshot();
+  std::optional<WalletFacts> facts;
+  std::string why;
+  try {
+    facts = read_wallet_facts(wallet);
+  } catch (const std::exception& e) {
+    why = e.what();
+  }
+  AuditReport report = audit_ledger(books, facts, comment_prefix);
+  if (!facts) {
+    for (auto& c : report.checks) {
+      for (auto& p : c.problems) p += ": " + why;
+    }
+  }
+  return report;
+}
+
+}  // namespace pool::accounting
