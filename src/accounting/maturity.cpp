@@ -2,51 +2,55 @@
 
 #include <spdlog/spdlog.h>
 
-#include <thread>
-
+#include "accounting/block_ledger.h"
 #include "accounting/pplns.h"
-#include "bitcoin/target.h"
+#include "bitcoin/hex.h"
 
 namespace pool::accounting {
 
-void record_found_block(store::Store& store, const mining::FoundBlock& found, const mining::SubmitResult& result,
-                        const std::string& scheme) {
-  store::BlockRecord b;
-  b.hash = result.hash.hex();
-  b.height = found.job->height;
-  b.reward_sats = found.job->coinbase_value;
-  b.finder = found.share.worker;
-  b.status = result.status == mining::SubmitStatus::kRejected ? "rejected" : "pending";
-  b.found_ms = std::chrono::duration_cast<std::chrono::milliseconds>(found.share.time.time_since_epoch()).count();
-  b.network_difficulty = bitcoin::difficulty_from_bits(found.job->bits);
-  b.scheme = scheme;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    try {
-      store.insert_block(b);
-      return;
-    } catch (const std::exception& e) {
-      spdlog::error("blocks: cannot record block {} ({}); retrying", b.hash, e.what());
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+namespace {
+
+/// The block's depth in the best chain, -1 when it is not in it (or the node does not know it).
+int64_t best_chain_confirmations(node::BitcoinNode& node, const std::string& hash) {
+  if (hash.size() != 64 || !bitcoin::is_hex(hash)) return -1;  // not a block hash: never on the chain
+  try {
+    return node.get_block_header(bitcoin::Uint256::from_hex(hash)).confirmations;
+  } catch (const node::RpcError& e) {
+    if (e.code() == -5) return -1;  // "Block not found"
+    throw;
   }
 }
 
+}  // namespace
+
 int check_maturity(store::Store& store, node::BitcoinNode& node, const MaturityOptions& options) {
+  int changed = resubmit_unsettled_blocks(nullptr, store, node);
   const auto pending = store.blocks(std::string("pending"), 100000);
-  if (pending.empty()) return 0;
+  if (pending.empty()) return changed;
   const int64_t tip = node.get_block_count();
-  int changed = 0;
   for (const auto& b : pending) {
     if (b.height > tip) continue;  // the node has not caught up with this height yet
-    const auto at_height = node.get_block_hash(b.height);
-    if (!at_height || at_height->hex() != b.hash) {
-      if (store.orphan_block(b.hash)) {
-        spdlog::warn("block {} at height {} is no longer in the best chain: orphaned, never credited", b.hash, b.height);
-        ++changed;
+    const int64_t confirmations = best_chain_confirmations(node, b.hash);
+    if (confirmations < 0) {
+      if (tip - b.height >= options.orphan_depth) {
+        if (store.orphan_block(b.hash)) {
+          spdlog::warn("block {} at height {} is off the best chain, which is {} blocks above it: orphaned, never "
+                       "credited",
+                       b.hash, b.height, tip - b.height);
+          ++changed;
+        }
+      } else if (b.confirmations != -1) {
+        spdlog::warn("block {} at height {} is not on the best chain now; it stays pending while its branch may "
+                     "still win",
+                     b.hash, b.height);
+        store.set_confirmations(b.hash, -1);
       }
       continue;
     }
-    const int64_t confirmations = tip - b.height + 1;
+    if (b.confirmations < 0) {
+      spdlog::info("block {} at height {} is back on the best chain ({} confirmations)", b.hash, b.height,
+                   confirmations);
+    }
     store.set_confirmations(b.hash, confirmations);
     if (confirmations < options.confirmations_needed) continue;
     Split split;

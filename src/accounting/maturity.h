@@ -1,7 +1,10 @@
 #pragma once
-// Found blocks through their life: recorded when submitted, `pending` until 100 confirmations,
-// then credited (`confirmed`); a block no longer at its height in the best chain is `orphaned`
-// and never credited. Checked on every new block.
+// Found blocks after the node accepted them: `pending` until credited at 100 confirmations on the
+// best chain (`confirmed`, once). The node judges reorgs: getblockheader's confirmations, -1 when
+// the block is not on the best chain. A block off the best chain stays pending (confirmations
+// -1) and is checked again on every new block, since its branch may still win; only when the best
+// chain is 100 or more blocks above it is it `orphaned`, for good, never credited. Blocks found
+// but not settled (found, submitted) are submitted again first.
 #include <string>
 
 #include "mining/block_pipeline.h"
@@ -15,11 +18,8 @@ struct MaturityOptions {
   double fee_percentage = 1.0;
   double pplns_window = 2;       // multiple of the block's network difficulty
   int64_t confirmations_needed = 100;
+  int64_t orphan_depth = 100;    // off the best chain with the tip this far above: orphaned
 };
-
-/// Records a submitted block (rejected ones too, with status "rejected"); never throws.
-void record_found_block(store::Store& store, const mining::FoundBlock& found, const mining::SubmitResult& result,
-                        const std::string& scheme);
 
 /// Updates every pending block against the node: confirmations, crediting, orphaning. Returns
 /// how many blocks changed state. Throws node errors (the caller retries on the next block).

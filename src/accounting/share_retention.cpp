@@ -13,9 +13,19 @@ PruneReport prune_shares(store::Store& store, double network_difficulty, const R
   // only move forward as shares arrive, so a later block never reaches further back than this.
   auto keep_from = store::window_start_id(store, now_ms, options.pplns_window * options.difficulty_headroom * network_difficulty);
   if (!keep_from) return report;  // the shares do not even fill it: every one may still be paid
-  // Pending blocks are credited from the window at the time they were found.
-  for (const auto& block : store.blocks(std::string("pending"), 100000)) {
-    if (block.scheme != "pplns") continue;
+  // Blocks not credited yet (found, submitted, pending, and those not even in the database yet)
+  // are credited from the window at the time they were found.
+  std::vector<store::BlockRecord> uncredited;
+  for (const char* status : {"found", "submitted", "pending"}) {
+    const auto some = store.blocks(std::string(status), 100000);
+    uncredited.insert(uncredited.end(), some.begin(), some.end());
+  }
+  if (options.unstored_blocks) {
+    const auto some = options.unstored_blocks();
+    uncredited.insert(uncredited.end(), some.begin(), some.end());
+  }
+  for (const auto& block : uncredited) {
+    if (block.scheme != "pplns" || !store::block_awaits_node(block.status)) continue;
     const auto start = store::window_start_id(store, block.found_ms, options.pplns_window * block.network_difficulty);
     if (!start) return report;  // that block is paid from every share it can see
     keep_from = std::min(*keep_from, *start);

@@ -1,9 +1,11 @@
 #pragma once
 // Keeps the share table from growing without bound: deletes shares that are older than the
-// retention age AND that no block can still be paid from — neither a pending block's PPLNS
-// window nor the window of a block found from now on (sized for the network difficulty rising
+// retention age AND that no block can still be paid from — neither the PPLNS window of a block
+// not credited yet (found, submitted or pending, in the database or still on its way there) nor the window of a block found from now on (sized for the network difficulty rising
 // by up to `difficulty_headroom` before that block is found).
 #include <cstdint>
+#include <functional>
+#include <vector>
 
 #include "store/store.h"
 
@@ -14,6 +16,8 @@ struct RetentionOptions {
   double pplns_window = 2;         // multiple of the network difficulty, as in MaturityOptions
   double difficulty_headroom = 4;  // Bitcoin's largest retarget step
   int batch = 10000;               // shares per delete transaction, so share writes never wait long
+  /// Found blocks not in the database yet (BlockLedger::waiting), whose windows must stay too.
+  std::function<std::vector<store::BlockRecord>()> unstored_blocks;
 };
 
 struct PruneReport {

@@ -166,6 +166,9 @@ const std::vector<KeySpec>& specs() {
          }
          c.database.db_path = v;
        }},
+      {{"database", "spill_dir", "folder", "(empty: the SQLite file's folder, or the working directory)",
+        "where found blocks are kept (found-blocks-NAME.spill, fsync'd) until the database has them"},
+       [](Config& c, const std::string& v) { c.database.spill_dir = v; }},
       {{"api", "host", "IP address", "127.0.0.1", "HTTP API and dashboard address"},
        [](Config& c, const std::string& v) { c.api.host = v; }},
       {{"api", "port", "port", "8080", "HTTP API and dashboard port"},

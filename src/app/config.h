@@ -57,6 +57,7 @@ struct PoolConfig {
 
 struct DatabaseConfig {
   std::string db_path = "sqlite:///mining_pool.db";
+  std::string spill_dir;  // empty: the SQLite file's folder, or the working directory for PostgreSQL
 };
 
 struct ApiConfig {

@@ -3,11 +3,13 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <thread>
 
 #include "accounting/accounting_service.h"
+#include "accounting/block_ledger.h"
 #include "api/api_service.h"
 #include "accounting/share_recorder.h"
 #include "bitcoin/address.h"
@@ -61,6 +63,21 @@ std::string redact_url(const std::string& url) {
   return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
+/// Where found blocks wait for the database: [database] spill_dir, else the SQLite file's folder,
+/// else (PostgreSQL) the working directory. The name carries the SQLite file's name or, with
+/// PostgreSQL (several poold may share a folder), the Stratum port, so two pools never share one.
+std::filesystem::path spill_path_for(const DatabaseConfig& database, uint16_t stratum_port) {
+  std::filesystem::path dir = database.spill_dir;
+  std::string key = std::to_string(stratum_port);
+  if (database.db_path.rfind("sqlite:///", 0) == 0) {
+    const std::filesystem::path file = database.db_path.substr(10);
+    if (dir.empty()) dir = file.parent_path();
+    key = file.filename().string();
+  }
+  if (dir.empty()) dir = ".";
+  return dir / ("found-blocks-" + key + ".spill");
+}
+
 }  // namespace
 
 struct PoolApp::Parts {
@@ -75,6 +92,8 @@ struct PoolApp::Parts {
   bitcoin::Bytes payout_script;
   mining::JobRegistry registry;
   std::unique_ptr<store::Store> store;
+  std::unique_ptr<accounting::BlockLedger> ledger;
+  std::unique_ptr<accounting::PipelineRecorder> block_recorder;
   std::unique_ptr<accounting::ShareRecorder> shares;
   std::unique_ptr<accounting::AccountingService> accounting;
   std::unique_ptr<stratum::StratumServer> server;
@@ -151,6 +170,19 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   p.store->claim_exclusive_use();
   spdlog::info("database: {} ({})", p.store->backend(), redact_url(config_.database.db_path));
   if (!p.store->setting("pool_id")) p.store->set_setting("pool_id", random_id());
+
+  // Found blocks not settled by an earlier run (the spill file, the database) go to the node
+  // again before any new work; the ledger then stores them, for as long as that takes.
+  p.ledger = std::make_unique<accounting::BlockLedger>(
+      *p.store, accounting::LedgerOptions{spill_path_for(config_.database, config_.stratum.port), std::chrono::milliseconds(200),
+                                          std::chrono::milliseconds(30000)});
+  try {
+    const int answered = accounting::resubmit_unsettled_blocks(p.ledger.get(), *p.store, *p.block_node);
+    if (answered > 0) spdlog::info("blocks: {} found block(s) from an earlier run submitted again", answered);
+  } catch (const std::exception& e) {
+    spdlog::error("blocks: could not submit found blocks again yet ({}); maturity checks retry", e.what());
+  }
+  p.ledger->start();
   p.shares = std::make_unique<accounting::ShareRecorder>(*p.store);
 
   accounting::AccountingOptions ao;
@@ -159,6 +191,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.maturity.pplns_window = config_.pool.pplns_window;
   ao.retention.pplns_window = config_.pool.pplns_window;
   ao.retention.retention_days = config_.pool.share_retention_days;
+  ao.retention.unstored_blocks = [&p] { return p.ledger->waiting(); };
   ao.payouts.min_payout_sats = config_.pool.min_payout_sats;
   ao.payouts.network = p.network;
   ao.payouts.comment_prefix = payout_comment_prefix(*p.store);
@@ -166,12 +199,16 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.payment_interval_hours = config_.pool.payment_interval_hours;
   p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.wallet_node, ao);
 
-  // A block the node accepted from us is the new tip: refresh work at once rather than waiting for
-  // ZMQ or the next poll, so miners stop working on the old height. Every block is recorded.
-  const std::string scheme = config_.pool.payout_scheme;
+  // A found block is written to the spill file (and handed to the ledger for the database) before
+  // submitblock, and its answer after; neither waits for the database. A block the node accepted
+  // from us is the new tip: refresh work at once rather than waiting for ZMQ or the next poll, so
+  // miners stop working on the old height.
+  p.block_recorder = std::make_unique<accounting::PipelineRecorder>(*p.ledger, config_.pool.payout_scheme);
   p.blocks = std::make_unique<mining::BlockPipeline>(
-      *p.block_node, [&p, scheme](const mining::FoundBlock& found, const mining::SubmitResult& result) {
-        accounting::record_found_block(*p.store, found, result, scheme);
+      *p.block_node,
+      [&p](const mining::FoundBlock& found, const bitcoin::Block& block) { p.block_recorder->before_submit(found, block); },
+      [&p](const mining::FoundBlock&, const mining::SubmitResult& result) {
+        p.block_recorder->after_submit(result);
         if (result.status == mining::SubmitStatus::kAccepted && p.jobs) {
           p.jobs->notify_new_tip(node::TipEvent{result.hash, node::TipSource::kOwnBlock, std::chrono::steady_clock::now()});
         }
@@ -267,6 +304,7 @@ void PoolApp::stop() {
   if (p.jobs) p.jobs->stop();
   if (p.blocks) p.blocks->stop();
   if (p.accounting) p.accounting->stop();
+  if (p.ledger) p.ledger->stop();  // what is not stored yet stays in the spill file
   if (p.shares) p.shares->flush();
   p.lease.reset();  // give the prefix back so a restart gets it again (and honours session resume)
 }

@@ -1,7 +1,8 @@
 #pragma once
-// The path of a found block, off the network threads: assemble it, submit it to the node,
-// confirm it, and report the outcome (for logging and recording). Blocks are handled in the
-// order found, on one dedicated thread with its own node connection.
+// The path of a found block, off the network threads: assemble it, hand it to `before_submit`
+// (which makes it durable: the spill file, then the database), submit it to the node, confirm it,
+// and report the outcome (for logging and recording). Blocks are handled in the order found, on
+// one dedicated thread with its own node connection.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -24,7 +25,9 @@ struct FoundBlock {
 class BlockPipeline {
  public:
   using Outcome = std::function<void(const FoundBlock&, const SubmitResult&)>;
-  BlockPipeline(node::BitcoinNode& node, Outcome on_outcome);
+  /// Called with the assembled block before submitblock; it must not wait for a database.
+  using BeforeSubmit = std::function<void(const FoundBlock&, const bitcoin::Block&)>;
+  BlockPipeline(node::BitcoinNode& node, BeforeSubmit before_submit, Outcome on_outcome);
   ~BlockPipeline();
   BlockPipeline(const BlockPipeline&) = delete;
   BlockPipeline& operator=(const BlockPipeline&) = delete;
@@ -37,6 +40,7 @@ class BlockPipeline {
  private:
   void run();
   node::BitcoinNode& node_;
+  BeforeSubmit before_submit_;
   Outcome on_outcome_;
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -25,10 +25,14 @@ SubmitStatus interpret_submit_answer(const std::optional<std::string>& answer) {
 }
 
 SubmitResult submit_block(node::BitcoinNode& node, const bitcoin::Block& block, int64_t height, int attempts) {
+  return submit_block_hex(node, bitcoin::to_hex(block.serialize()), block.header.hash(), height, attempts);
+}
+
+SubmitResult submit_block_hex(node::BitcoinNode& node, const std::string& hex, const bitcoin::Uint256& hash,
+                              int64_t height, int attempts) {
   SubmitResult result;
-  result.hash = block.header.hash();
+  result.hash = hash;
   result.height = height;
-  const std::string hex = bitcoin::to_hex(block.serialize());
   auto backoff = std::chrono::milliseconds(200);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     try {

@@ -31,5 +31,9 @@ SubmitStatus interpret_submit_answer(const std::optional<std::string>& answer);
 /// Submits `block` (expected at `height`), retrying transport failures up to `attempts` times,
 /// then confirms with getblockhash(height).
 SubmitResult submit_block(node::BitcoinNode& node, const bitcoin::Block& block, int64_t height, int attempts = 5);
+/// The same for a block already serialized (a block submitted again after a crash or an outage;
+/// submitblock is idempotent: "duplicate" and "inconclusive" are answers, not errors).
+SubmitResult submit_block_hex(node::BitcoinNode& node, const std::string& hex, const bitcoin::Uint256& hash,
+                              int64_t height, int attempts = 5);
 
 }  // namespace pool::mining

@@ -43,6 +43,14 @@ std::vector<std::string> migrations(const std::string& backend) {
           "CREATE UNIQUE INDEX IF NOT EXISTS shares_hash ON shares (hash);"
           "CREATE TABLE IF NOT EXISTS extranonce_leases (prefix INTEGER PRIMARY KEY, instance TEXT NOT NULL,"
           " heartbeat_ms BIGINT NOT NULL);",
+      // 5: a found block is written before it goes to the node, whole, so it can be submitted
+      // again after a crash; who found it and what the node answered.
+      // (SQLite has no ADD COLUMN IF NOT EXISTS: sqlite_store emulates it.)
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS finder_address TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS share_hash TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS header_hex TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS submit_reason TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS block_hex TEXT NOT NULL DEFAULT '';",
   };
 }
 

@@ -192,16 +192,19 @@ class PostgresStore : public Store {
     char diff[40];
     std::snprintf(diff, sizeof diff, "%.17g", b.network_difficulty);
     return db_.run("INSERT INTO blocks (hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
-                   " confirmations) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (hash) DO NOTHING",
+                   " confirmations, finder_address, share_hash, header_hex, submit_reason, block_hex)"
+                   " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) ON CONFLICT (hash) DO NOTHING",
                    {b.hash, std::to_string(b.height), std::to_string(b.reward_sats), b.finder, b.status,
-                    std::to_string(b.found_ms), diff, b.scheme, std::to_string(b.confirmations)})
+                    std::to_string(b.found_ms), diff, b.scheme, std::to_string(b.confirmations), b.finder_address,
+                    b.share_hash, b.header_hex, b.submit_reason, b.block_hex})
                .affected() == 1;
   }
 
   std::vector<BlockRecord> blocks(const std::optional<std::string>& status, int limit) override {
     std::lock_guard lock(mutex_);
     const std::string sql = std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty,"
-                                        " scheme, confirmations FROM blocks") +
+                                        " scheme, confirmations, finder_address, share_hash, header_hex, submit_reason"
+                                        " FROM blocks") +
                             (status ? " WHERE status = $2" : "") + " ORDER BY height DESC, found_ms DESC LIMIT $1";
     std::vector<std::string> params = {std::to_string(limit)};
     if (status) params.push_back(*status);
@@ -209,9 +212,23 @@ class PostgresStore : public Store {
     std::vector<BlockRecord> out;
     for (int i = 0; i < r.rows(); ++i) {
       out.push_back({r.text(i, 0), r.i64(i, 1), r.i64(i, 2), r.text(i, 3), r.text(i, 4), r.i64(i, 5), r.f64(i, 6),
-                     r.text(i, 7), r.i64(i, 8)});
+                     r.text(i, 7), r.i64(i, 8), r.text(i, 9), r.text(i, 10), r.text(i, 11), r.text(i, 12), {}});
     }
     return out;
+  }
+
+  std::optional<std::string> block_hex(const std::string& hash) override {
+    std::lock_guard lock(mutex_);
+    const Result r = db_.run("SELECT block_hex FROM blocks WHERE hash = $1", {hash});
+    if (r.rows() == 0) return std::nullopt;
+    return r.text(0, 0);
+  }
+
+  bool set_block_submitted(const std::string& hash, const std::string& status, const std::string& reason) override {
+    std::lock_guard lock(mutex_);
+    return db_.run("UPDATE blocks SET status = $1, submit_reason = $2 WHERE hash = $3 AND status IN ('found', 'submitted')",
+                   {status, reason, hash})
+               .affected() == 1;
   }
 
   void set_confirmations(const std::string& hash, int64_t confirmations) override {

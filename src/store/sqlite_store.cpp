@@ -167,9 +167,12 @@ class SqliteStore : public Store {
     std::lock_guard lock(mutex_);
     Stmt s(db_,
            "INSERT OR IGNORE INTO blocks (hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
-           " confirmations) VALUES (?,?,?,?,?,?,?,?,?)");
+           " confirmations, finder_address, share_hash, header_hex, submit_reason, block_hex)"
+           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, b.hash).bind(2, b.height).bind(3, b.reward_sats).bind(4, b.finder).bind(5, b.status);
     s.bind(6, b.found_ms).bind(7, b.network_difficulty).bind(8, b.scheme).bind(9, b.confirmations);
+    s.bind(10, b.finder_address).bind(11, b.share_hash).bind(12, b.header_hex).bind(13, b.submit_reason);
+    s.bind(14, b.block_hex);
     s.step();
     return sqlite3_changes(db_) == 1;
   }
@@ -177,16 +180,33 @@ class SqliteStore : public Store {
   std::vector<BlockRecord> blocks(const std::optional<std::string>& status, int limit) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
-                            " confirmations FROM blocks") +
+                            " confirmations, finder_address, share_hash, header_hex, submit_reason FROM blocks") +
                     (status ? " WHERE status = ?" : "") + " ORDER BY height DESC, found_ms DESC LIMIT ?");
     int i = 1;
     if (status) s.bind(i++, *status);
     s.bind(i, static_cast<int64_t>(limit));
     std::vector<BlockRecord> out;
     while (s.step()) {
-      out.push_back({s.text(0), s.i64(1), s.i64(2), s.text(3), s.text(4), s.i64(5), s.f64(6), s.text(7), s.i64(8)});
+      out.push_back({s.text(0), s.i64(1), s.i64(2), s.text(3), s.text(4), s.i64(5), s.f64(6), s.text(7), s.i64(8),
+                     s.text(9), s.text(10), s.text(11), s.text(12), {}});
     }
     return out;
+  }
+
+  std::optional<std::string> block_hex(const std::string& hash) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT block_hex FROM blocks WHERE hash = ?");
+    s.bind(1, hash);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+  }
+
+  bool set_block_submitted(const std::string& hash, const std::string& status, const std::string& reason) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE blocks SET status = ?, submit_reason = ? WHERE hash = ? AND status IN ('found', 'submitted')");
+    s.bind(1, status).bind(2, reason).bind(3, hash);
+    s.step();
+    return sqlite3_changes(db_) == 1;
   }
 
   void set_confirmations(const std::string& hash, int64_t confirmations) override {
@@ -464,6 +484,32 @@ class SqliteStore : public Store {
     }
   }
 
+  /// Runs one migration step statement by statement; "ALTER TABLE t ADD COLUMN IF NOT EXISTS c ..."
+  /// (PostgreSQL syntax) adds the column only when the table lacks it.
+  void exec_step(const std::string& step) {
+    static const std::string kAdd = " ADD COLUMN IF NOT EXISTS ";
+    size_t start = 0;
+    while (start < step.size()) {
+      size_t end = step.find(';', start);
+      if (end == std::string::npos) end = step.size();
+      std::string sql = step.substr(start, end - start);
+      start = end + 1;
+      if (sql.find_first_not_of(" \n\t") == std::string::npos) continue;
+      const size_t add = sql.find(kAdd);
+      if (add != std::string::npos && sql.rfind("ALTER TABLE ", 0) == 0) {
+        const std::string table = sql.substr(12, add - 12);
+        const size_t name_start = add + kAdd.size();
+        const std::string column = sql.substr(name_start, sql.find(' ', name_start) - name_start);
+        Stmt info(db_, "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?");
+        info.bind(1, table).bind(2, column);
+        info.step();
+        if (info.i64(0) > 0) continue;
+        sql = sql.substr(0, add) + " ADD COLUMN " + sql.substr(name_start);
+      }
+      exec(sql);
+    }
+  }
+
   std::optional<std::string> setting_locked(const std::string& key) {
     Stmt s(db_, "SELECT value FROM settings WHERE key = ?");
     s.bind(1, key);
@@ -500,7 +546,7 @@ class SqliteStore : public Store {
     check_schema_version(current, steps.size(), "SQLite database '" + path_ + "'");
     for (int64_t v = current; v < static_cast<int64_t>(steps.size()); ++v) {
       Tx tx(*this);
-      exec(steps[static_cast<size_t>(v)]);
+      exec_step(steps[static_cast<size_t>(v)]);
       Stmt s(db_, "INSERT INTO settings (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
       s.bind(1, std::to_string(v + 1));
       s.step();

@@ -50,17 +50,35 @@ struct WindowShare {
   double difficulty = 0;
 };
 
+/// A found block through its life:
+///   found      written (spill file, then database) before it went to the node, no answer yet
+///   submitted  sent to the node, which could not be reached: submitted again until it answers
+///   pending    the node accepted it (or already had it); waiting for 100 confirmations.
+///              `confirmations` is -1 while it is off the best chain (a reorg it may still win)
+///   confirmed  credited at 100 confirmations on the best chain (once)
+///   rejected   the node rejected it (`submit_reason` says why)
+///   orphaned   off the best chain while the best chain is 100 or more blocks above it: final
 struct BlockRecord {
   std::string hash;  // display hex
   int64_t height = 0;
   int64_t reward_sats = 0;  // the coinbase value (subsidy + fees)
   std::string finder;       // worker name
-  std::string status = "pending";  // pending | confirmed | orphaned
+  std::string status = "pending";  // found | submitted | pending | confirmed | rejected | orphaned
   int64_t found_ms = 0;
   double network_difficulty = 0;
   std::string scheme = "pplns";  // pplns | solo
   int64_t confirmations = 0;
+  std::string finder_address;  // the address the finder mines for
+  std::string share_hash;      // the winning share's hash (display hex)
+  std::string header_hex;      // the 80-byte header
+  std::string submit_reason;   // the node's answer when rejected, or the last transport error
+  std::string block_hex;       // the whole block; filled by insert and block_hex() only, not by blocks()
 };
+
+/// Statuses a block leaves only through the node: not yet credited, and its shares must stay.
+inline bool block_awaits_node(const std::string& status) {
+  return status == "found" || status == "submitted" || status == "pending";
+}
 
 struct BalanceChange {
   std::string address;
@@ -130,9 +148,16 @@ class Store {
   /// in one short transaction; returns how many went.
   virtual uint64_t delete_shares(int64_t before_id, int64_t older_than_ms, int limit) = 0;
 
-  /// Inserts a found block; false when it is already recorded.
+  /// Inserts a found block; false when it is already recorded (then nothing changes).
   virtual bool insert_block(const BlockRecord& block) = 0;
+  /// Blocks newest first, without block_hex (a block can be megabytes).
   virtual std::vector<BlockRecord> blocks(const std::optional<std::string>& status, int limit) = 0;
+  /// The whole block as submitted, if recorded.
+  virtual std::optional<std::string> block_hex(const std::string& hash) = 0;
+  /// found | submitted -> `status` (submitted, pending or rejected) with the node's answer. False
+  /// when the block is unknown or already past those states (a later answer never goes back).
+  virtual bool set_block_submitted(const std::string& hash, const std::string& status, const std::string& reason) = 0;
+  /// Updates a pending block's confirmations (-1: currently off the best chain).
   virtual void set_confirmations(const std::string& hash, int64_t confirmations) = 0;
   /// pending -> confirmed with its credits and the pool's part, atomically. False when the block
   /// is not pending (already credited or orphaned): crediting is idempotent.

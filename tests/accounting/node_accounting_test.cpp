@@ -3,6 +3,7 @@
 // each miner once from the node's wallet.
 #include <gtest/gtest.h>
 
+#include "accounting/block_ledger.h"
 #include "accounting/ledger_audit.h"
 #include "accounting/maturity.h"
 #include "accounting/payouts.h"
@@ -32,13 +33,12 @@ class NodeAccounting : public ::testing::TestWithParam<std::string> {
   }
   // The pool finds a block paying the wallet (the pool address); the finder's share is recorded.
   std::string pool_block(const std::string& finder, int64_t found_ms) {
-    auto tmpl = std::make_shared<const node::BlockTemplate>(f.node->get_block_template());
-    const mining::Job job = mining::build_job(tmpl, f.wallet_script, {}, "1", true);
-    const auto solution = test::solve(job, test::base_solution(job), job.network_target);
-    const auto result = mining::submit_block(*f.node, mining::assemble_block(job, solution), job.height);
+    const auto found = test::find_block(*f.node, f.wallet_script, finder, found_ms);
+    const auto record = found_block_record(found.found, found.block, "pplns");
+    EXPECT_TRUE(store->insert_block(record));
+    const auto result = mining::submit_block(*f.node, found.block, found.found.job->height);
     EXPECT_EQ(result.status, mining::SubmitStatus::kAccepted);
-    mining::FoundBlock found{std::make_shared<const mining::Job>(job), solution, share(finder, 0, found_ms)};
-    record_found_block(*store, found, result, "pplns");
+    EXPECT_TRUE(store->set_block_submitted(record.hash, status_after_submit(result), result.reason));
     return result.hash.hex();
   }
 
@@ -53,7 +53,7 @@ class NodeAccounting : public ::testing::TestWithParam<std::string> {
   test::NodeFixture f;
   std::unique_ptr<test::TestDatabase> db;
   std::unique_ptr<store::Store> store;
-  MaturityOptions options{"pplns", 1.0, 1e12, 100};  // a window wide enough for every share
+  MaturityOptions options{"pplns", 1.0, 1e12, 100, 100};  // a window wide enough for every share
 };
 
 TEST_P(NodeAccounting, TwoMinersCreditedAndOrphanNeverCredited) {
@@ -64,11 +64,13 @@ TEST_P(NodeAccounting, TwoMinersCreditedAndOrphanNeverCredited) {
   store->insert_shares({share(kMinerA, 5, 5000)});
   const std::string third = pool_block(kMinerA, 5500);
 
-  // The third block is reorganized away: another branch becomes the best chain.
+  // The third block is reorganized away: another branch becomes the best chain. It stays pending
+  // (its branch could still win) until the best chain is 100 blocks above it.
   f.rpc->call("invalidateblock", "[\"" + third + "\"]");
   f.rpc->call("generatetoaddress", "[2,\"" + f.wallet_address + "\"]");
-  EXPECT_EQ(check_maturity(*store, *f.node, options), 1);  // orphaned at once
-  EXPECT_EQ(store->blocks(std::string("orphaned"), 10).at(0).hash, third);
+  EXPECT_EQ(check_maturity(*store, *f.node, options), 0);
+  EXPECT_EQ(store->blocks(std::string("pending"), 10).at(0).hash, third);
+  EXPECT_EQ(store->blocks(std::string("pending"), 10).at(0).confirmations, -1);
   EXPECT_TRUE(store->balances().empty());  // nothing credited before maturity
 
   f.rpc->call("generatetoaddress", "[96,\"" + f.wallet_address + "\"]");  // tip 100: first block 100 confirmations, second 99
@@ -83,10 +85,13 @@ TEST_P(NodeAccounting, TwoMinersCreditedAndOrphanNeverCredited) {
   EXPECT_EQ(balances.at(kMinerB), 1237500000LL + 1650000000LL);
   EXPECT_EQ(balances.at(store::kPoolAccount), 2 * 50000000);
   EXPECT_EQ(store->blocks(std::string("confirmed"), 10).size(), 2u);
-  EXPECT_EQ(store->blocks(std::string("pending"), 10).size(), 0u);
 
   // Payout: once the wallet can spend the coinbases (101 confirmations) it pays both miners.
+  // The best chain is now 100 blocks above the third block: orphaned for good.
   f.rpc->call("generatetoaddress", "[2,\"" + f.wallet_address + "\"]");
+  EXPECT_EQ(check_maturity(*store, *f.node, options), 1);
+  EXPECT_EQ(store->blocks(std::string("orphaned"), 10).at(0).hash, third);
+  EXPECT_EQ(store->blocks(std::string("pending"), 10).size(), 0u);
   PayoutOptions po;
   po.min_payout_sats = 100000;
   po.network = bitcoin::Network::kRegtest;

@@ -37,7 +37,7 @@ class ShareRetention : public ::testing::TestWithParam<std::string> {
   }
   std::unique_ptr<test::TestDatabase> db;
   std::unique_ptr<store::Store> store;
-  RetentionOptions options{7, 2, 4, 10000};
+  RetentionOptions options{7, 2, 4, 10000, {}};
 };
 
 TEST_P(ShareRetention, OldSharesOutsideTheNextWindowGoAndYoungOnesStay) {
@@ -78,6 +78,45 @@ TEST_P(ShareRetention, PendingBlockIsCreditedTheSameAfterPruning) {
   // Once the block is credited, its window no longer holds anything back.
   ASSERT_TRUE(store->credit_block("ab", split_after.credits, split_after.pool_sats()));
   EXPECT_EQ(prune_shares(*store, 1, options, kNow).deleted, 22u);  // all but the next window's 8
+}
+
+// A block found 30 days ago at difficulty 5 (window 10): 15 shares before it, 20 after.
+store::BlockRecord old_block(store::Store& store, const std::string& status) {
+  store.insert_shares(shares("early", 5, kNow - 31 * kDay));
+  store.insert_shares(shares("before", 10, kNow - 30 * kDay));
+  store::BlockRecord block;
+  block.hash = "ab";
+  block.height = 500;
+  block.reward_sats = 312500000;
+  block.found_ms = kNow - 30 * kDay;
+  block.network_difficulty = 5;
+  block.scheme = "pplns";
+  block.status = status;
+  store.insert_shares(shares("after", 20, kNow - 20 * kDay));
+  return block;
+}
+
+TEST_P(ShareRetention, BlockStillFoundOrSubmittedKeepsItsShares) {
+  const auto block = old_block(*store, "found");  // written before submitblock, no answer yet
+  ASSERT_TRUE(store->insert_block(block));
+  const auto split_before = split_pplns(block.reward_sats, 1.0, pplns_window(*store, block.found_ms, 10));
+  EXPECT_EQ(prune_shares(*store, 1, options, kNow).deleted, 5u);  // only the shares no window reaches
+  ASSERT_TRUE(store->set_block_submitted("ab", "submitted", "node unreachable"));
+  EXPECT_EQ(prune_shares(*store, 1, options, kNow).deleted, 0u);
+  ASSERT_TRUE(store->set_block_submitted("ab", "pending", ""));
+  EXPECT_EQ(prune_shares(*store, 1, options, kNow).deleted, 0u);
+  const auto split_after = split_pplns(block.reward_sats, 1.0, pplns_window(*store, block.found_ms, 10));
+  EXPECT_EQ(split_after.credits, split_before.credits);
+  ASSERT_TRUE(store->credit_block("ab", split_after.credits, split_after.pool_sats()));
+  EXPECT_EQ(prune_shares(*store, 1, options, kNow).deleted, 22u);  // credited: its window may go
+}
+
+TEST_P(ShareRetention, BlockNotYetInTheDatabaseKeepsItsShares) {
+  const auto block = old_block(*store, "pending");  // in the spill file only (database was down)
+  auto with_ledger = options;
+  with_ledger.unstored_blocks = [&] { return std::vector<store::BlockRecord>{block}; };
+  EXPECT_EQ(prune_shares(*store, 1, with_ledger, kNow).deleted, 5u);
+  EXPECT_EQ(store->count_shares(), 30u);
 }
 
 TEST_P(ShareRetention, NothingGoesWhenDisabledOrWhenTheWindowIsNotFilled) {

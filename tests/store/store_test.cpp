@@ -127,6 +127,31 @@ TEST_P(StoreSuite, BlocksMoveFromPendingOnceOnly) {
   EXPECT_EQ(changes[0].reference, "aa");
 }
 
+TEST_P(StoreSuite, FoundBlockKeepsTheWholeBlockAndItsAnswerMovesForwardOnly) {
+  BlockRecord b = block("cc", 7);
+  b.status = "found";
+  b.finder_address = "A";
+  b.share_hash = "dd";
+  b.header_hex = std::string(160, '1');
+  b.block_hex = b.header_hex + "01ff";
+  ASSERT_TRUE(store->insert_block(b));
+  EXPECT_FALSE(store->insert_block(b));  // recorded once
+  const auto listed = store->blocks(std::string("found"), 10);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].finder_address, "A");
+  EXPECT_EQ(listed[0].share_hash, "dd");
+  EXPECT_EQ(listed[0].header_hex, b.header_hex);
+  EXPECT_TRUE(listed[0].block_hex.empty());  // listings leave the (large) block out
+  EXPECT_EQ(store->block_hex("cc"), b.block_hex);
+  EXPECT_EQ(store->block_hex("nope"), std::nullopt);
+  EXPECT_TRUE(store->set_block_submitted("cc", "submitted", "connection refused"));
+  EXPECT_EQ(store->blocks(std::string("submitted"), 10).at(0).submit_reason, "connection refused");
+  EXPECT_TRUE(store->set_block_submitted("cc", "pending", ""));
+  EXPECT_FALSE(store->set_block_submitted("cc", "rejected", "late answer"));  // never goes back
+  EXPECT_EQ(store->blocks(std::string("pending"), 10).size(), 1u);
+  EXPECT_FALSE(store->set_block_submitted("unknown", "pending", ""));
+}
+
 TEST_P(StoreSuite, PaymentsReserveCompleteAndRelease) {
   store->insert_block(block("cc", 103));
   store->credit_block("cc", {{"A", 1000}, {"B", 500}}, 0);

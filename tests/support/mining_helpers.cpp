@@ -4,6 +4,7 @@
 
 #include "bitcoin/address.h"
 #include "bitcoin/target.h"
+#include "mining/job_builder.h"
 
 namespace pool::test {
 
@@ -46,6 +47,22 @@ mining::Solution solve(const mining::Job& job, mining::Solution solution, const 
     if (bitcoin::hash_meets_target(mining::solution_header(job, solution).hash(), target)) return solution;
   }
   throw std::runtime_error("no nonce found");
+}
+
+FoundBlockForTest find_block(node::BitcoinNode& node, const bitcoin::Bytes& payout_script,
+                             const std::string& finder_address, int64_t found_ms) {
+  auto tmpl = std::make_shared<const node::BlockTemplate>(node.get_block_template());
+  auto job = std::make_shared<const mining::Job>(mining::build_job(tmpl, payout_script, {}, "1", true));
+  const auto solution = solve(*job, base_solution(*job), job->network_target);
+  mining::AcceptedShare share;
+  share.address = finder_address;
+  share.worker = finder_address + ".rig";
+  share.height = job->height;
+  share.is_block = true;
+  share.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(found_ms));
+  FoundBlockForTest out{mining::FoundBlock{job, solution, share}, mining::assemble_block(*job, solution)};
+  out.found.share.hash = out.block.header.hash();
+  return out;
 }
 
 }  // namespace pool::test

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "mining/block_assembler.h"
+#include "mining/block_pipeline.h"
 #include "node/bitcoin_node.h"
 #include "node/rpc_client.h"
 #include "testnode/test_node.h"
@@ -23,6 +24,15 @@ struct NodeFixture {
   std::string wallet_address;
   bitcoin::Bytes wallet_script;
 };
+
+/// A block the pool finds on the node's current template, paying `payout_script`; the winning
+/// share is `finder_address`'s at `found_ms`. The block is assembled, not submitted.
+struct FoundBlockForTest {
+  mining::FoundBlock found;
+  bitcoin::Block block;
+};
+FoundBlockForTest find_block(node::BitcoinNode& node, const bitcoin::Bytes& payout_script,
+                             const std::string& finder_address, int64_t found_ms);
 
 /// Searches nonces from 0 until the solution's header hash meets `target`.
 mining::Solution solve(const mining::Job& job, mining::Solution solution, const bitcoin::Target& target);

@@ -120,6 +120,29 @@ TEST(TestChain, InvalidateBlockReorgsAndReturnsTransactions) {
   EXPECT_EQ(chain.tx_height(made.tx.txid()), 3);
 }
 
+TEST(TestChain, ReconsiderBlockBringsTheLongerBranchBack) {
+  Chain chain;
+  chain.generate(1, kScript);
+  const auto ours = chain.generate(1, kScript)[0];
+  ASSERT_TRUE(chain.invalidate(ours));
+  const auto rival = chain.generate(2, kScript);  // heights 2 and 3
+  ASSERT_TRUE(chain.reconsider(ours));
+  EXPECT_EQ(chain.confirmations(ours), -1);  // our branch (height 2) has less work: the rival stays
+  EXPECT_EQ(chain.tip_hash(), rival[1]);
+  // Extend ours: invalidate the rival, mine two on ours, reconsider the rival (now shorter).
+  ASSERT_TRUE(chain.invalidate(rival[0]));
+  EXPECT_EQ(chain.tip_hash(), ours);
+  chain.generate(2, kScript);
+  ASSERT_TRUE(chain.reconsider(rival[0]));
+  EXPECT_EQ(chain.height(), 4);
+  EXPECT_EQ(chain.confirmations(ours), 3);
+  EXPECT_EQ(chain.confirmations(rival[0]), -1);
+  // Invalidating our branch now makes the reconsidered rival the best chain at once, as in Core.
+  ASSERT_TRUE(chain.invalidate(ours));
+  EXPECT_EQ(chain.tip_hash(), rival[1]);
+  EXPECT_FALSE(chain.reconsider(bitcoin::Uint256{}));
+}
+
 TEST(TestChain, LongerSideBranchTakesOver) {
   const Clock fixed = [] { return 1800000000u; };  // both chains must mine identical block 1
   Chain chain(0x207fffff, fixed);

@@ -274,7 +274,42 @@ bool Chain::invalidate(const Uint256& hash) {
   if (confirmations(hash) < 0) return true;
   for (int64_t h = it->second.height; h <= height(); ++h) blocks_.at(key(active_[static_cast<size_t>(h)])).invalid = true;
   disconnect_above(it->second.height - 1);
-  if (tip_callback_) tip_callback_(tip_hash());
+  if (!activate_best_valid() && tip_callback_) tip_callback_(tip_hash());
+  return true;
+}
+
+bool Chain::descends_from(const StoredBlock& b, const StoredBlock& ancestor) const {
+  const StoredBlock* at = &b;
+  while (at && at->height > ancestor.height) at = find(at->block.header.prev_hash);
+  return at && at->hash == ancestor.hash;
+}
+
+bool Chain::valid_branch(const StoredBlock& b) const {
+  for (const StoredBlock* at = &b; at; at = at->height == 0 ? nullptr : find(at->block.header.prev_hash)) {
+    if (at->invalid) return false;
+  }
+  return true;
+}
+
+bool Chain::reconsider(const Uint256& hash) {
+  auto it = blocks_.find(key(hash));
+  if (it == blocks_.end()) return false;
+  const StoredBlock target = it->second;
+  for (auto& [k, b] : blocks_) {
+    if (descends_from(b, target) || descends_from(target, b)) b.invalid = false;
+  }
+  activate_best_valid();
+  return true;
+}
+
+bool Chain::activate_best_valid() {
+  // Most work wins; on equal work the active tip stays (it was there first).
+  const StoredBlock* best = nullptr;
+  for (const auto& [k, b] : blocks_) {
+    if (b.height > height() && (!best || b.height > best->height) && valid_branch(b)) best = &b;
+  }
+  if (!best) return false;
+  activate_branch(best->hash);
   return true;
 }
 

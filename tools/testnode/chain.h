@@ -86,9 +86,14 @@ class Chain {
   /// Mines n blocks paying `script` with the mempool's transactions (or none, leaving the
   /// mempool as it is); returns their hashes.
   std::vector<bitcoin::Uint256> generate(int n, const bitcoin::Bytes& script, bool include_mempool = true);
-  /// invalidateblock: removes the block and its descendants from the active chain; their
-  /// transactions return to the mempool. Returns false for an unknown hash.
+  /// invalidateblock: removes the block and its descendants from the active chain (their
+  /// transactions return to the mempool), then activates the best remaining valid branch.
+  /// Returns false for an unknown hash.
   bool invalidate(const bitcoin::Uint256& hash);
+  /// reconsiderblock: clears the mark on the block, its ancestors and descendants, then makes the
+  /// valid branch with the most work (here: the highest) the active chain if it beats the tip.
+  /// Returns false for an unknown hash.
+  bool reconsider(const bitcoin::Uint256& hash);
 
   /// Called after every tip change with the new tip.
   void on_tip_changed(std::function<void(const bitcoin::Uint256&)> callback) { tip_callback_ = std::move(callback); }
@@ -101,6 +106,12 @@ class Chain {
   uint32_t median_time_past_of(const bitcoin::Uint256& hash) const;
   void activate_branch(const bitcoin::Uint256& new_tip);
   void disconnect_above(int64_t new_height);
+  /// True when `b` is `ancestor` or descends from it.
+  bool descends_from(const StoredBlock& b, const StoredBlock& ancestor) const;
+  /// Makes the highest valid branch active if it is above the tip; true when it did.
+  bool activate_best_valid();
+  /// True when neither `b` nor any ancestor is marked invalid.
+  bool valid_branch(const StoredBlock& b) const;
 
   uint32_t bits_;
   Clock clock_;

@@ -251,6 +251,10 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
     if (!chain_.invalidate(hash_param(params, 0))) throw RpcFailure{-5, "Block not found"};
     return "null";
   }
+  if (method == "reconsiderblock") {
+    if (!chain_.reconsider(hash_param(params, 0))) throw RpcFailure{-5, "Block not found"};
+    return "null";
+  }
   if (method == "getmempoolinfo") return "{\"size\":" + std::to_string(chain_.mempool().size()) + "}";
   if (method == "test_addtransactions") return add_transactions(static_cast<int>(int_param(params, 0)));
   if (method == "test_paidto") {
