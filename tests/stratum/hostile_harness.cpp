@@ -81,7 +81,7 @@ PooldProcess::PooldProcess(const PoolOptions& options) {
                               << "\n[stratum]\nhost = 127.0.0.1\nport = " << port_
                               << "\ndifficulty = 1e-9\nmin_difficulty = 1e-9\nmax_difficulty = 1e-9"
                               << "\nidle_timeout_seconds = " << options.idle_timeout_seconds
-                              << "\nban_seconds = " << options.ban_seconds << "\n[pool]\naddress = " << kAddress
+                              << "\nban_seconds = " << options.ban_seconds << "\n[pool]\naddress = " << kAddress << "\njob_refresh_seconds = " << options.job_refresh_seconds
                               << "\n[api]\nport = " << free_port() << "\n[database]\ndb_path = " << options.db_url
                               << "\n[log]\nlevel = info\n";
   std::string path = POOLD_PATH, flag = "--config", cfg = config_path_.string();

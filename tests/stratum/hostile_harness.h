@@ -38,6 +38,7 @@ struct PoolOptions {
   double idle_timeout_seconds = 30;  // long, so a close proves the attack was detected
   double ban_seconds = 60;
   int mempool_transactions = 0;  // makes mining.get_transactions answers large
+  double job_refresh_seconds = 30;
 };
 
 /// Owns a test node and a poold child process serving Stratum on a free loopback port.

@@ -81,6 +81,36 @@ TEST_P(HostileBackendTest, WorkerNamesThatAreNotUtf8OrHugeAreRefusedAtAuthorize)
   verify_after_attack("bad worker names (" + GetParam() + ")", attacker_rows);
 }
 
+// The same share sent twice on one connection, with a work refresh in between (same tip, the
+// first job still valid), is a duplicate the second time: error 22 and one row.
+TEST_F(HostileTest, ResubmittedShareAfterAWorkRefreshIsADuplicate) {
+  PoolOptions options;
+  options.job_refresh_seconds = 0.5;
+  if (!start_pool("sqlite", options)) return;
+  begin_attack();
+  const std::string worker = std::string(kAddress) + ".twice";
+  RawConn miner(pool_->port(), "127.0.0.2");
+  const auto id = handshake(miner, R"(["twice-miner"])", worker);
+  ASSERT_TRUE(id.authorized && id.job);
+  const std::string share = solved_submit("10", worker, *id.job, id.extranonce1_hex, 3);
+  miner.send(share);
+  const auto first = reply_to(miner, "10");
+  ASSERT_TRUE(first && first->find("\"result\":true") != std::string::npos) << first.value_or("no answer");
+  // Wait for the next work (a refresh on the same tip; the first job stays valid).
+  bool refreshed = false;
+  for (int i = 0; i < 100 && !refreshed; ++i) {
+    const auto line = miner.read_line(kAnswerBound);
+    if (!line) break;
+    refreshed = line->find("mining.notify") != std::string::npos && line->find("\"" + id.job->job_id + "\"") == std::string::npos;
+  }
+  ASSERT_TRUE(refreshed) << "no new work within the refresh interval";
+  miner.send(solved_submit("11", worker, *id.job, id.extranonce1_hex, 3));
+  const auto second = reply_to(miner, "11");
+  ASSERT_TRUE(second) << "the resubmitted share was not answered";
+  EXPECT_EQ(error_code(*second), 22) << "the same share was accepted twice on one connection: " << *second;
+  verify_after_attack("resubmit after a work refresh", 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, HostileBackendTest, ::testing::Values("sqlite", "postgresql"));
 
 // Thousands of connect/close cycles (some reset, some after half a line), silent half-open
