@@ -2,7 +2,9 @@
 // on a resumed session, worker names that are not UTF-8 or are huge, and connection churn. Each
 // test runs a real poold with one honest miner beside the attack (see hostile_fixture.h).
 #include "stratum/hostile_fixture.h"
+#include "bitcoin/sha256.h"
 #include "support/eventually.h"
+#include "util/json.h"
 
 namespace pool::test::hostile {
 namespace {
@@ -81,8 +83,10 @@ TEST_P(HostileBackendTest, WorkerNamesThatAreNotUtf8OrHugeAreRefusedAtAuthorize)
   verify_after_attack("bad worker names (" + GetParam() + ")", attacker_rows);
 }
 
-// The same share sent twice on one connection, with a work refresh in between (same tip, the
-// first job still valid), is a duplicate the second time: error 22 and one row.
+// The same share sent again on one connection after a work refresh (same tip, nothing new in the
+// template, the first job still valid) is a duplicate, under the first job's id and under the
+// new job's id alike (the two jobs are the same work, so it is the same header): error 22 both
+// times and one row.
 TEST_F(HostileTest, ResubmittedShareAfterAWorkRefreshIsADuplicate) {
   PoolOptions options;
   options.job_refresh_seconds = 0.5;
@@ -92,22 +96,36 @@ TEST_F(HostileTest, ResubmittedShareAfterAWorkRefreshIsADuplicate) {
   RawConn miner(pool_->port(), "127.0.0.2");
   const auto id = handshake(miner, R"(["twice-miner"])", worker);
   ASSERT_TRUE(id.authorized && id.job);
-  const std::string share = solved_submit("10", worker, *id.job, id.extranonce1_hex, 3);
-  miner.send(share);
+  miner.send(solved_submit("10", worker, *id.job, id.extranonce1_hex, 3));
   const auto first = reply_to(miner, "10");
   ASSERT_TRUE(first && first->find("\"result\":true") != std::string::npos) << first.value_or("no answer");
-  // Wait for the next work (a refresh on the same tip; the first job stays valid).
-  bool refreshed = false;
+  // Wait for the next work: a refresh on the same tip.
+  std::optional<minerlib::MinerJob> refreshed;
   for (int i = 0; i < 100 && !refreshed; ++i) {
     const auto line = miner.read_line(kAnswerBound);
     if (!line) break;
-    refreshed = line->find("mining.notify") != std::string::npos && line->find("\"" + id.job->job_id + "\"") == std::string::npos;
+    const auto d = util::parse_json(*line);
+    if (!d.HasMember("method") || std::string(d["method"].GetString()) != "mining.notify") continue;
+    auto job = minerlib::parse_notify(d["params"]);
+    if (job.job_id != id.job->job_id) refreshed = std::move(job);
   }
   ASSERT_TRUE(refreshed) << "no new work within the refresh interval";
+  ASSERT_EQ(refreshed->prevhash, id.job->prevhash) << "the refresh moved to a new tip";
+  const auto en1 = bitcoin::from_hex(id.extranonce1_hex);
+  const bitcoin::Bytes en2 = {0, 0, 0, 0, 0, 0, 0, 3};
+  ASSERT_EQ(bitcoin::sha256d(minerlib::build_header(*id.job, en1, en2, id.job->ntime, 0, id.job->version)),
+            bitcoin::sha256d(minerlib::build_header(*refreshed, en1, en2, id.job->ntime, 0, id.job->version)))
+      << "the refreshed job is different work; the second case would not be a duplicate";
   miner.send(solved_submit("11", worker, *id.job, id.extranonce1_hex, 3));
-  const auto second = reply_to(miner, "11");
-  ASSERT_TRUE(second) << "the resubmitted share was not answered";
-  EXPECT_EQ(error_code(*second), 22) << "the same share was accepted twice on one connection: " << *second;
+  const auto same_job = reply_to(miner, "11");
+  ASSERT_TRUE(same_job) << "the resubmitted share was not answered";
+  EXPECT_EQ(error_code(*same_job), 22) << "the same share was accepted twice under one job id: " << *same_job;
+  minerlib::MinerJob renamed = *id.job;
+  renamed.job_id = refreshed->job_id;
+  miner.send(solved_submit("12", worker, renamed, id.extranonce1_hex, 3));
+  const auto new_job = reply_to(miner, "12");
+  ASSERT_TRUE(new_job) << "the share under the new job id was not answered";
+  EXPECT_EQ(error_code(*new_job), 22) << "the same header was accepted again under the new job's id: " << *new_job;
   verify_after_attack("resubmit after a work refresh", 1);
 }
 
