@@ -334,6 +334,15 @@ const std::string* Session::job_payee(const std::string& id) const {
   return it == personal_jobs_.end() ? nullptr : &payees_[it->second.payee].address;
 }
 
+void Session::remember_sent(const std::string& job_id) {
+  sent_job_ids_[next_sent_++ % sent_job_ids_.size()] = std::hash<std::string>{}(job_id) | 1;
+}
+
+bool Session::was_sent(const std::string& job_id) const {
+  const uint64_t h = std::hash<std::string>{}(job_id) | 1;
+  return std::find(sent_job_ids_.begin(), sent_job_ids_.end(), h) != sent_job_ids_.end();
+}
+
 void Session::send_work(const mining::JobPtr& base, bool clean, std::vector<Outgoing>& out,
                         const std::shared_ptr<const std::string>& shared_notify) {
   if (!base) return;
@@ -348,10 +357,12 @@ void Session::send_work(const mining::JobPtr& base, bool clean, std::vector<Outg
     for (size_t i = payees_.size(); i-- > 0;) {
       const mining::JobPtr job = own_job(base, i);
       job_difficulty_[job->id] = vardiff_.difficulty();
+      remember_sent(job->id);
       out.push_back({notify_line(*job, clean && i + 1 == payees_.size()), nullptr, std::nullopt});
     }
   } else {
     job_difficulty_[base->id] = vardiff_.difficulty();
+    remember_sent(base->id);
     if (shared_notify && clean == base->clean_jobs) {
       out.push_back({std::string(), shared_notify, std::nullopt});
     } else {

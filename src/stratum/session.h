@@ -2,6 +2,7 @@
 // One miner connection's Stratum v1 state machine: subscribe, authorize, configure (BIP310
 // version rolling, minimum difficulty), difficulty, share checks with the conventional reject
 // codes, and abuse counting. No sockets: lines in, lines out.
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,9 @@ class Session {
   /// The job as this miner sees it for payee `payee` (its personal SOLO job), or the shared one.
   mining::JobPtr own_job(const mining::JobPtr& base, size_t payee);
   mining::JobPtr find_job(const std::string& id);
+  /// The ids of the last jobs sent to this miner (hashed), to tell a stale share from a bogus one.
+  void remember_sent(const std::string& job_id);
+  bool was_sent(const std::string& job_id) const;
   /// SOLO: the address a personal job pays, or nullptr for an unknown id.
   const std::string* job_payee(const std::string& id) const;
 
@@ -146,6 +150,8 @@ class Session {
   std::string close_reason_;
   bool ban_ = false;
   bool workers_released_ = false;
+  std::array<uint64_t, 16> sent_job_ids_{};  // a ring; 0 = empty (stored hashes have bit 0 set)
+  uint32_t next_sent_ = 0;
   double tx_tokens_ = -1;  // mining.get_transactions bucket; < 0 until the first request
   double tx_refilled_at_ = 0;
 };

@@ -52,7 +52,13 @@ void Session::submit(const Message& m, std::vector<Outgoing>& out) {
   const std::string job_id = p[1].GetString();
   const mining::JobPtr job = find_job(job_id);
   if (!job) {
-    reject(m, worker_name, kJobNotFound, "Job not found (stale)", false, out);
+    // A job this session was sent and that has since expired is stale, an honest race with a
+    // new block. An id it was never sent is made up: it counts toward the abuse limit.
+    if (was_sent(job_id)) {
+      reject(m, worker_name, kJobNotFound, "Job not found (stale)", false, out);
+    } else {
+      reject(m, worker_name, kJobNotFound, "Job not found (never sent to this connection)", true, out);
+    }
     return;
   }
   if (config_.solo && job->payout_script != worker->second.payout_script) {
