@@ -43,6 +43,15 @@ void AccountingService::on_new_tip() {
   wake_.notify_all();
 }
 
+void AccountingService::change_payouts(double fee_percentage, int64_t min_payout_sats, double payment_interval_hours) {
+  std::lock_guard lock(mutex_);
+  AccountingOptions next = reloaded_ ? *reloaded_ : options_;  // options_ is only read by our thread and here
+  next.maturity.fee_percentage = fee_percentage;
+  next.payouts.min_payout_sats = min_payout_sats;
+  next.payment_interval_hours = payment_interval_hours;
+  reloaded_ = std::move(next);
+}
+
 void AccountingService::run() {
   while (true) {
     bool tip = false;
@@ -50,6 +59,11 @@ void AccountingService::run() {
       std::unique_lock lock(mutex_);
       wake_.wait_for(lock, options_.tick, [&] { return stopping_ || tip_pending_; });
       if (stopping_) return;
+      if (reloaded_) {
+        options_ = std::move(*reloaded_);
+        reloaded_.reset();
+        payout_retry_ = util::RetrySchedule(std::min(options_.payout_retry, retry_cap(options_)), retry_cap(options_));
+      }
       tip = tip_pending_;
       tip_pending_ = false;
     }

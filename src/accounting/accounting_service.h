@@ -54,6 +54,9 @@ class AccountingService {
   bool wrong_wallet() const { return wrong_wallet_; }
   uint64_t payout_runs() const { return payout_runs_; }
   uint64_t shares_pruned() const { return shares_pruned_; }
+  /// A configuration reload: the pool fee, the minimum payout and the payment interval take effect
+  /// from the accounting thread's next step (blocks credited before keep the fee they had).
+  void change_payouts(double fee_percentage, int64_t min_payout_sats, double payment_interval_hours);
   /// The last completed audit (a copy; never waits for one in progress).
   LedgerStatus ledger_status() const;
 
@@ -70,6 +73,7 @@ class AccountingService {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool tip_pending_ = true, stopping_ = false;
+  std::optional<AccountingOptions> reloaded_;  // under mutex_: applied by the thread at its next step
   std::atomic<bool> leader_{false};
   std::atomic<uint64_t> payout_runs_{0};
   std::atomic<uint64_t> shares_pruned_{0};

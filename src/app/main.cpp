@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // re-read the configuration (systemctl reload)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   // Every miner is a file descriptor: allow as many as the system lets us.
@@ -74,14 +75,19 @@ int main(int argc, char** argv) {
     setrlimit(RLIMIT_NOFILE, &files);
   }
 
-  std::atomic<bool> stop{false};
+  std::atomic<bool> stop{false}, reload{false};
   pool::app::PoolApp app(config);
   spdlog::info("{} {} starting with {}", pool::app::kName, pool::app::kVersion, config_path);
   // While waiting for the node, a signal must still stop us: watch for it on a helper thread.
   std::thread signal_watch([&] {
     timespec poll{0, 200 * 1000 * 1000};
     while (!stop) {
-      if (sigtimedwait(&signals, nullptr, &poll) > 0) stop = true;
+      const int signal = sigtimedwait(&signals, nullptr, &poll);
+      if (signal == SIGHUP) {
+        reload = true;
+      } else if (signal > 0) {
+        stop = true;
+      }
     }
   });
   bool started = false;
@@ -96,6 +102,14 @@ int main(int argc, char** argv) {
   auto next_monitor = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (started && !stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (reload.exchange(false)) {
+      // A bad file keeps the running configuration; the message names the file, line and key.
+      try {
+        spdlog::info("{}", app.reload(pool::app::load_config(config_path)).summary());
+      } catch (const pool::app::ConfigError& e) {
+        spdlog::error("reload: {} (still running the previous configuration)", e.what());
+      }
+    }
     if (std::chrono::steady_clock::now() >= next_monitor) {
       spdlog::info("monitor: {}", app.monitor_line());
       app.sample_statistics();

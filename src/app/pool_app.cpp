@@ -309,6 +309,45 @@ void PoolApp::stop() {
   p.lease.reset();  // give the prefix back so a restart gets it again (and honours session resume)
 }
 
+ReloadPlan PoolApp::reload(const Config& loaded) {
+  Parts& p = *parts_;
+  ReloadPlan plan = plan_reload(config_, loaded);
+  if (plan.applied.empty() || !p.server || !p.accounting) return plan;
+  const EffectiveDifficulty difficulty = effective_difficulty(loaded, p.network);  // throws before anything changes
+  // The running configuration takes the applied keys only; the others wait for a restart.
+  Config next = config_;
+  next.stratum.difficulty = loaded.stratum.difficulty;
+  next.stratum.min_difficulty = loaded.stratum.min_difficulty;
+  next.stratum.max_difficulty = loaded.stratum.max_difficulty;
+  next.stratum.vardiff_target_seconds = loaded.stratum.vardiff_target_seconds;
+  next.stratum.max_connections = loaded.stratum.max_connections;
+  next.stratum.max_connections_per_ip = loaded.stratum.max_connections_per_ip;
+  next.stratum.idle_timeout_seconds = loaded.stratum.idle_timeout_seconds;
+  next.stratum.ban_seconds = loaded.stratum.ban_seconds;
+  next.pool.fee_percentage = loaded.pool.fee_percentage;
+  next.pool.min_payout_sats = loaded.pool.min_payout_sats;
+  next.pool.payment_interval_hours = loaded.pool.payment_interval_hours;
+  next.log.level = loaded.log.level;
+  for (const auto& [key, value] : loaded.values) {
+    if (applies_without_restart(key)) next.values[key] = value;
+  }
+  for (auto it = next.values.begin(); it != next.values.end();) {
+    it = applies_without_restart(it->first) && !loaded.values.count(it->first) ? next.values.erase(it) : std::next(it);
+  }
+
+  spdlog::set_level(spdlog::level::from_str(next.log.level));
+  stratum::VarDiffOptions vardiff;
+  vardiff.initial = difficulty.start;
+  vardiff.minimum = difficulty.minimum;
+  vardiff.maximum = difficulty.maximum;
+  vardiff.target_seconds = next.stratum.vardiff_target_seconds;
+  p.server->apply({next.stratum.max_connections, next.stratum.max_connections_per_ip, next.stratum.idle_timeout_seconds,
+                   next.stratum.ban_seconds, vardiff});
+  p.accounting->change_payouts(next.pool.fee_percentage, next.pool.min_payout_sats, next.pool.payment_interval_hours);
+  config_ = std::move(next);
+  return plan;
+}
+
 std::string PoolApp::monitor_line() {
   Parts& p = *parts_;
   if (!p.server) return "starting";

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/config.h"
+#include "app/config_reload.h"
 #include "bitcoin/network.h"
 #include "node/rpc_client.h"
 #include "store/store.h"
@@ -25,6 +26,11 @@ class PoolApp {
   bool start(const std::atomic<bool>& stop);
   /// Graceful shutdown: stop accepting, flush shares, tell miners to reconnect, close.
   void stop();
+  /// SIGHUP: applies what `loaded` changes that can change without dropping miners (difficulties
+  /// and vardiff, connection limits, idle timeout, ban length, fee, payout minimum and interval,
+  /// log level) and returns the plan (what was applied, what needs a restart). Throws ConfigError
+  /// (nothing applied) when the new values are invalid for the node's network.
+  ReloadPlan reload(const Config& loaded);
 
   /// One line of monitoring: connections, workers, shares/s, rejects, blocks, memory.
   std::string monitor_line();

@@ -20,7 +20,7 @@ StratumServer::Connection::Connection(StratumServer& server, Worker& worker, asi
       options_(options),
       shares_(shares),
       stats_(stats),
-      session_(host, options.session, ip_) {}
+      session_(host, server.session_config(), ip_) {}
 
 StratumServer::Connection::~Connection() {
   if (queued_bytes_ > 0) stats_.output_written(static_cast<int64_t>(queued_bytes_));
@@ -47,7 +47,7 @@ void StratumServer::Connection::transport_ready() {
 // One timer serves every deadline; activity only moves timestamps, and the timer re-arms itself
 // when it fires early (so a busy connection does not re-arm a timer per message).
 StratumServer::Connection::Clock::time_point StratumServer::Connection::deadline() const {
-  auto at = last_message_at_ + seconds(options_.idle_timeout_seconds);
+  auto at = last_message_at_ + seconds(server_.idle_timeout_seconds());
   if (!(session_.subscribed() && session_.authorized())) at = std::min(at, opened_at_ + seconds(options_.handshake_timeout_seconds));
   if (over_limit_since_) at = std::min(at, *over_limit_since_ + seconds(options_.output_stall_seconds));
   return at;
@@ -63,7 +63,7 @@ void StratumServer::Connection::arm_timer() {
 void StratumServer::Connection::on_timer() {
   if (closed_) return;
   const auto now = Clock::now();
-  if (now >= last_message_at_ + seconds(options_.idle_timeout_seconds)) return close("idle timeout");
+  if (now >= last_message_at_ + seconds(server_.idle_timeout_seconds())) return close("idle timeout");
   if (!(session_.subscribed() && session_.authorized()) &&
       now >= opened_at_ + seconds(options_.handshake_timeout_seconds)) {
     return close("no mining.subscribe and mining.authorize within " + std::to_string(options_.handshake_timeout_seconds) + " s");
@@ -289,6 +289,15 @@ void StratumServer::Connection::change_version_mask(uint32_t mask, std::vector<O
   if (closed_ || closing_) return;
   scratch.clear();
   session_.change_version_mask(mask, scratch);
+  if (!room_for(scratch)) return;
+  deliver(scratch);
+  flush();
+}
+
+void StratumServer::Connection::change_vardiff(const VarDiffOptions& options, std::vector<Outgoing>& scratch) {
+  if (closed_ || closing_) return;
+  scratch.clear();
+  session_.change_vardiff(options, scratch);
   if (!room_for(scratch)) return;
   deliver(scratch);
   flush();

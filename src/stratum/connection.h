@@ -31,6 +31,7 @@ class StratumServer::Connection : public std::enable_shared_from_this<Connection
   void new_job(const mining::JobPtr& job, const std::shared_ptr<const std::string>& notify, std::vector<Outgoing>& scratch);
   void send_shared(const std::shared_ptr<const std::string>& line);
   void change_version_mask(uint32_t mask, std::vector<Outgoing>& scratch);
+  void change_vardiff(const VarDiffOptions& options, std::vector<Outgoing>& scratch);
   void change_extranonce(std::vector<Outgoing>& scratch);
   /// Server shutdown: optionally send client.reconnect, then close once written.
   void shutdown(const std::shared_ptr<const std::string>& reconnect);

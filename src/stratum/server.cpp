@@ -101,6 +101,7 @@ StratumServer::StratumServer(ServerOptions options, mining::JobRegistry& jobs, b
       stats_(options_.stats),
       worker_names_(options_.max_workers_per_address),
       host_(std::make_unique<Host>(*this)) {
+  idle_timeout_seconds_ = options_.idle_timeout_seconds;
   next_extranonce_ = static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count());
 }
 
@@ -340,6 +341,29 @@ void StratumServer::show_message(const std::string& text) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker, line] {
       for (const auto& [raw, c] : worker->connections) c->send_shared(line);
+    });
+  }
+}
+
+SessionConfig StratumServer::session_config() const {
+  std::lock_guard lock(mutex_);
+  return options_.session;
+}
+
+void StratumServer::apply(const LiveSettings& settings) {
+  {
+    std::lock_guard lock(mutex_);  // the acceptor and closed() read these under it
+    options_.max_connections = settings.max_connections;
+    options_.max_connections_per_ip = settings.max_connections_per_ip;
+    options_.ban_seconds = settings.ban_seconds;
+    options_.session.vardiff = settings.vardiff;
+  }
+  idle_timeout_seconds_ = settings.idle_timeout_seconds;
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker, vardiff = settings.vardiff] {
+      std::vector<Outgoing> out;
+      for (const auto& [raw, c] : worker->connections) c->change_vardiff(vardiff, out);
     });
   }
 }

@@ -81,6 +81,19 @@ class StratumServer {
   void show_message(const std::string& text);
   /// Changes the version-rolling mask for everyone (mining.set_version_mask to those rolling).
   void set_version_mask(uint32_t mask);
+  /// A configuration reload: new connection limits, idle timeout, ban length and difficulty
+  /// bounds, applied without dropping anyone (existing sessions move into the new bounds).
+  struct LiveSettings {
+    size_t max_connections;
+    size_t max_connections_per_ip;
+    double idle_timeout_seconds;
+    double ban_seconds;
+    VarDiffOptions vardiff;
+  };
+  void apply(const LiveSettings& settings);
+  /// The session configuration a new connection starts with (changes on reload).
+  SessionConfig session_config() const;
+  double idle_timeout_seconds() const { return idle_timeout_seconds_; }
   /// Gives every miner subscribed to extranonce changes a new extranonce1 (mining.set_extranonce).
   void rotate_extranonces();
 
@@ -130,6 +143,7 @@ class StratumServer {
   std::vector<std::unique_ptr<Listener>> listeners_;  // run on the acceptor worker
   std::atomic<bool> stopping_{false};
   std::atomic<double> last_broadcast_ms_{0};
+  std::atomic<double> idle_timeout_seconds_;  // options_.idle_timeout_seconds, changed on reload
 
   mutable std::mutex mutex_;  // guards the maps below
   std::unordered_map<std::string, size_t> per_ip_;

@@ -165,6 +165,16 @@ void Session::set_user_agent(std::string_view agent) {
   user_agent_.assign(agent);
 }
 
+void Session::change_vardiff(const VarDiffOptions& options, std::vector<Outgoing>& out) {
+  config_.vardiff = options;
+  const double before = vardiff_.difficulty();
+  if (const auto changed = vardiff_.set_options(options, host_.now())) {
+    previous_difficulty_ = before;
+    difficulty_changed_at_ = host_.now();
+    apply_difficulty(changed, out);
+  }
+}
+
 void Session::change_version_mask(uint32_t pool_mask, std::vector<Outgoing>& out) {
   config_.version_mask = pool_mask;
   if (miner_mask_ == 0) return;  // never negotiated

@@ -63,6 +63,9 @@ class Session {
   /// The pool narrows or widens what may be rolled: sends mining.set_version_mask (the pool's new
   /// mask intersected with what the miner asked for) to a miner that negotiated version rolling.
   void change_version_mask(uint32_t pool_mask, std::vector<Outgoing>& out);
+  /// A configuration reload changed the pool's difficulty bounds or vardiff target: applies them,
+  /// moving this miner's difficulty into the new bounds (mining.set_difficulty and work) if needed.
+  void change_vardiff(const VarDiffOptions& options, std::vector<Outgoing>& out);
   /// Gives a miner that subscribed to extranonce changes a new extranonce1 (mining.set_extranonce)
   /// followed by clean work. Returns false (nothing sent) for miners that did not subscribe.
   bool change_extranonce(std::vector<Outgoing>& out);

@@ -19,6 +19,18 @@ double VarDiff::set(double difficulty, double now) {
   return difficulty_;
 }
 
+std::optional<double> VarDiff::set_options(const VarDiffOptions& options, double now) {
+  const bool floor_was_pool_minimum = floor_ == options_.minimum;
+  options_ = options;
+  floor_ = floor_was_pool_minimum ? options.minimum : std::clamp(floor_, options.minimum, options.maximum);
+  const double before = difficulty_;
+  difficulty_ = clamp(difficulty_);
+  if (difficulty_ == before) return std::nullopt;
+  window_start_ = now;
+  window_count_ = 0;
+  return difficulty_;
+}
+
 std::optional<double> VarDiff::suggest(double suggested, double now) {
   if (!(suggested > 0) || !std::isfinite(suggested)) return std::nullopt;
   floor_ = std::clamp(suggested, options_.minimum, options_.maximum);

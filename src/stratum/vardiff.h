@@ -30,6 +30,9 @@ class VarDiff {
   std::optional<double> on_tick(double now);
   /// Forces a difficulty (clamped), e.g. from configuration.
   double set(double difficulty, double now);
+  /// New pool bounds and target from a configuration reload (the miner's suggested floor is kept
+  /// within them); returns the new difficulty when the current one had to move into the bounds.
+  std::optional<double> set_options(const VarDiffOptions& options, double now);
 
  private:
   double clamp(double d) const;

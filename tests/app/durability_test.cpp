@@ -2,50 +2,28 @@
 // the real poold process is SIGKILLed mid-stream, and the database holds every one of them.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "bitcoin/sha256.h"
 #include "store/store.h"
+#include "support/poold_process.h"
 #include "support/test_databases.h"
 #include "testnode/test_node.h"
 #include "tools/minerlib/line_client.h"
 #include "tools/minerlib/miner_work.h"
 #include "util/json.h"
 
-extern char** environ;
-
 namespace pool::app {
 namespace {
 
-uint16_t free_port() {
-  boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor a(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
+using test::free_port;
 
-/// Starts the real poold with `config_path`; returns its pid and a miner connection once it
-/// listens on `port`.
 std::pair<pid_t, std::unique_ptr<minerlib::LineClient>> start_poold(const std::string& config_path, uint16_t port) {
-  std::string path = POOLD_PATH, flag = "--config", cfg = config_path;
-  char* argv[] = {path.data(), flag.data(), cfg.data(), nullptr};
-  pid_t pid = 0;
-  if (posix_spawn(&pid, POOLD_PATH, nullptr, nullptr, argv, environ) != 0) return {0, nullptr};
-  std::unique_ptr<minerlib::LineClient> client;
-  for (int attempt = 0; attempt < 200 && !client; ++attempt) {
-    try {
-      client = std::make_unique<minerlib::LineClient>("127.0.0.1", port);
-    } catch (const std::runtime_error&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // waiting for the child to listen
-    }
-  }
-  return {pid, std::move(client)};
+  return test::start_poold(POOLD_PATH, config_path, port);
 }
 
 TEST(Durability, EveryAcceptedShareSurvivesKill9) {
