@@ -98,10 +98,12 @@ void AccountingService::step(bool tip_changed) {
       const auto report = run_payouts(store_, node_, options_.payouts);
       ++payout_runs_;
       if (!report.error.empty()) {
+        payout_failing_ = true;
         const auto wait = payout_retry_.failed(std::chrono::steady_clock::now());
         throw std::runtime_error(report.error + "; next try in " + std::to_string((wait.count() + 999) / 1000) + " s");
       }
       payout_retry_.succeeded();
+      payout_failing_ = false;
       store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
       audit(true);
     }

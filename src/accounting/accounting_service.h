@@ -53,6 +53,8 @@ class AccountingService {
   /// True once this instance found its node's wallet differs from the one the pool pays from.
   bool wrong_wallet() const { return wrong_wallet_; }
   uint64_t payout_runs() const { return payout_runs_; }
+  /// True from a failed payout run until the next one succeeds.
+  bool payout_failing() const { return payout_failing_; }
   uint64_t shares_pruned() const { return shares_pruned_; }
   /// A configuration reload: the pool fee, the minimum payout and the payment interval take effect
   /// from the accounting thread's next step (blocks credited before keep the fee they had).
@@ -76,6 +78,7 @@ class AccountingService {
   std::optional<AccountingOptions> reloaded_;  // under mutex_: applied by the thread at its next step
   std::atomic<bool> leader_{false};
   std::atomic<uint64_t> payout_runs_{0};
+  std::atomic<bool> payout_failing_{false};
   std::atomic<uint64_t> shares_pruned_{0};
   std::optional<std::chrono::steady_clock::time_point> last_prune_, last_audit_;
   mutable std::mutex status_mutex_;  // guards status_ only

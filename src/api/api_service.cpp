@@ -286,6 +286,19 @@ net::HttpResponse ApiService::metrics() {
     metric("pool_accounting_leader", "1 when this instance runs maturity and payouts.", "gauge");
     m += std::string("pool_accounting_leader ") + (sources_.accounting_leader() ? "1" : "0") + "\n";
   }
+  if (sources_.node_up) {
+    metric("pool_node_up", "1 while Bitcoin Core answers RPC, 0 while it is unreachable.", "gauge");
+    m += std::string("pool_node_up ") + (sources_.node_up() ? "1" : "0") + "\n";
+  }
+  if (sources_.payout_failing) {
+    metric("pool_payout_failing", "1 from a failed payout run until the next one succeeds.", "gauge");
+    m += std::string("pool_payout_failing ") + (sources_.payout_failing() ? "1" : "0") + "\n";
+  }
+  if (sources_.block_notify_seconds) {
+    const auto seconds = sources_.block_notify_seconds();
+    metric("pool_block_notify_seconds", "From noticing the last new tip to its clean work sent to every miner (NaN before the first).", "gauge");
+    m += "pool_block_notify_seconds " + (seconds ? num(*seconds) : std::string("NaN")) + "\n";
+  }
   if (sources_.ledger_status) {
     const accounting::LedgerStatus ledger = sources_.ledger_status();
     metric("pool_ledger_ok", "1 when the last ledger audit balanced (0 before the leader's first audit).", "gauge");

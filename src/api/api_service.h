@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,6 +56,10 @@ struct ApiSources {
   /// How often the background thread re-reads the store.
   std::chrono::milliseconds store_refresh{2000};
   std::function<accounting::LedgerStatus()> ledger_status;  // may be empty; must not block
+  std::function<bool()> node_up;                // may be empty; must not block
+  std::function<bool()> payout_failing;         // may be empty; must not block
+  /// Seconds from noticing the last new tip to its clean work written to every miner; may be empty.
+  std::function<std::optional<double>()> block_notify_seconds;
 };
 
 

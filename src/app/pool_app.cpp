@@ -277,6 +277,13 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   sources.node_rpc_latency_ms = [&p] { return p.rpc->last_latency().count() / 1000.0; };
   sources.accounting_leader = [&p] { return p.accounting->is_leader(); };
   sources.ledger_status = [&p] { return p.accounting->ledger_status(); };
+  sources.node_up = [&p] { return p.jobs->health().is_up(); };
+  sources.payout_failing = [&p] { return p.accounting->payout_failing(); };
+  sources.block_notify_seconds = [&p]() -> std::optional<double> {
+    const auto tip_to_job = p.jobs->last_tip_to_job_ms();
+    if (!tip_to_job) return std::nullopt;
+    return (*tip_to_job + p.server->last_broadcast_ms()) / 1000.0;
+  };
   sources.payout_duplicate_sends = &p.payout_duplicate_sends;
   p.api = std::make_unique<api::ApiService>(sources);
   p.http = std::make_unique<net::HttpServer>(config_.api.host, config_.api.port,
