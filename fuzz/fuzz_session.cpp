@@ -14,6 +14,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <set>
 #include <string_view>
 
@@ -28,19 +29,34 @@ constexpr size_t kFixedOutput = 32 * 1024;
 void check(const std::vector<Outgoing>& out, size_t budget, std::set<std::string>& accepted) {
   size_t bytes = 0;
   for (const auto& o : out) {
-    const std::string& text = o.shared ? *o.shared : o.line;
+    const std::string text = o.line + (o.shared ? *o.shared : std::string());  // written in this order
     bytes += text.size();
-    if (text.empty() || text.back() != '\n' || text.find('\n') != text.size() - 1) __builtin_trap();
+    if (text.empty() || text.back() != '\n' || text.find('\n') != text.size() - 1) {
+      std::fprintf(stderr, "not one line: %s\n", text.c_str());
+      __builtin_trap();
+    }
     rapidjson::Document d;
     d.Parse(text.data(), text.size() - 1);
-    if (d.HasParseError() || !d.IsObject()) __builtin_trap();
+    if (d.HasParseError() || !d.IsObject()) {
+      std::fprintf(stderr, "not a JSON object: %s\n", text.c_str());
+      __builtin_trap();
+    }
     if (o.share) {
-      if (!accepted.insert(o.share->hash.hex()).second) __builtin_trap();  // accepted twice
+      if (!accepted.insert(o.share->hash.hex()).second) {
+        std::fprintf(stderr, "accepted twice: %s\n", o.share->hash.hex().c_str());
+        __builtin_trap();
+      }
       const auto target = pool::bitcoin::target_from_difficulty(o.share->difficulty);
-      if (!o.share->is_block && !pool::bitcoin::hash_meets_target(o.share->hash, target)) __builtin_trap();
+      if (!o.share->is_block && !pool::bitcoin::hash_meets_target(o.share->hash, target)) {
+        std::fprintf(stderr, "credited above its hash: %s at %g\n", o.share->hash.hex().c_str(), o.share->difficulty);
+        __builtin_trap();
+      }
     }
   }
-  if (bytes > budget) __builtin_trap();
+  if (bytes > budget) {
+    std::fprintf(stderr, "output of %zu bytes over the budget of %zu\n", bytes, budget);
+    __builtin_trap();
+  }
 }
 
 }  // namespace

@@ -56,8 +56,9 @@ class VectorHost : public stratum::SessionHost {
       t->previous_block_hash.data()[2] = static_cast<uint8_t>(tips_ >> 8);
       base_ = t;
     }
-    auto job = std::make_shared<const mining::Job>(
-        mining::build_job(base_, payout_script(), coinbase_, registry.next_id(), new_tip));
+    mining::Job built = mining::build_job(base_, payout_script(), coinbase_, registry.next_id(), new_tip);
+    built.seen = registry.seen_set_for(built.prev_hash);  // as JobManager does: one set per tip
+    auto job = std::make_shared<const mining::Job>(std::move(built));
     registry.add(job);
     return job;
   }

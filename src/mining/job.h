@@ -82,8 +82,9 @@ struct Job {
   /// The encoded transaction list for mining.get_transactions, built once per template (SOLO
   /// jobs personalized from this one share it).
   std::shared_ptr<const LazySharedText> transactions_encoding = std::make_shared<const LazySharedText>();
-  /// The shares submitted for this job by any session, so each is credited once. A SOLO job built
-  /// for one miner points at its base job's set.
+  /// The shares submitted for this job by any session, so each is credited once. Every job on
+  /// one tip shares one set (JobManager), and a SOLO job built for one miner points at its base
+  /// job's set.
   std::shared_ptr<JobSeenSet> seen = std::make_shared<JobSeenSet>();
   const std::vector<bitcoin::Uint256>& merkle_branch() const { return work->merkle_branch; }
 };

@@ -56,8 +56,9 @@ JobPtr JobManager::refresh_now() {
   if (health_.report_success()) spdlog::info("node: answering again; work refreshes resume");
   const JobPtr previous = registry_.current();
   const bool clean = !previous || previous->prev_hash != tmpl->previous_block_hash;
-  auto job = std::make_shared<const Job>(
-      build_job(tmpl, options_.payout_script, options_.coinbase, registry_.next_id(), clean));
+  Job built = build_job(tmpl, options_.payout_script, options_.coinbase, registry_.next_id(), clean);
+  built.seen = registry_.seen_set_for(built.prev_hash);  // one set per tip
+  auto job = std::make_shared<const Job>(std::move(built));
   registry_.add(job);
   if (clean) {
     spdlog::info("new work: height {} prev {} with {} transactions, {} sat reward (job {})", job->height,

@@ -11,6 +11,12 @@ std::string JobRegistry::next_id() {
   return buf;
 }
 
+std::shared_ptr<JobSeenSet> JobRegistry::seen_set_for(const bitcoin::Uint256& prev_hash) const {
+  std::lock_guard lock(mutex_);
+  if (!order_.empty() && order_.back()->prev_hash == prev_hash) return order_.back()->seen;
+  return std::make_shared<JobSeenSet>();
+}
+
 bool JobRegistry::add(JobPtr job) {
   std::lock_guard lock(mutex_);
   const bool new_tip = order_.empty() || job->prev_hash != tip_;

@@ -22,6 +22,10 @@ class JobRegistry {
   bool add(JobPtr job);
   /// The job with this id, or nullptr when unknown or stale.
   JobPtr find(const std::string& id) const;
+  /// The seen-set a new job on `prev_hash` must share: the current job's when it is on the same
+  /// tip (a refresh of the template is the same work, so a header is one share under either job
+  /// id), a fresh one on a new tip.
+  std::shared_ptr<JobSeenSet> seen_set_for(const bitcoin::Uint256& prev_hash) const;
   /// The newest job, or nullptr before the first.
   JobPtr current() const;
   size_t size() const;

@@ -49,6 +49,20 @@ int submit_shares(uint16_t port, const std::string& worker, int count) {
   return accepted;
 }
 
+// One of the instances: the test node, the shared PostgreSQL database, a fixed share difficulty,
+// any free Stratum and API ports.
+Config instance_config(uint16_t node_port, const std::string& db_url, const std::string& difficulty) {
+  Config c = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node_port) +
+                                  "\n[stratum]\nhost = 127.0.0.1\ndifficulty = " + difficulty +
+                                  "\nmin_difficulty = " + difficulty + "\nmax_difficulty = " + difficulty +
+                                  "\n[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n"
+                                  "[database]\ndb_path = " + db_url + "\n",
+                              "two.ini");
+  c.stratum.port = 0;
+  c.api.port = 0;
+  return c;
+}
+
 TEST(TwoInstances, ShareOneDatabaseAndOneLeader) {
   auto db = test::database_for_test("postgresql");
   if (!db) return;
@@ -56,16 +70,7 @@ TEST(TwoInstances, ShareOneDatabaseAndOneLeader) {
   node_options.bits = 0x1d00ffff;
   testnode::TestNode node(node_options);
   node.start();
-  auto config = [&] {
-    Config c = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node.port()) +
-                                    "\n[stratum]\nhost = 127.0.0.1\ndifficulty = 1e-9\nmin_difficulty = 1e-9\n"
-                                    "max_difficulty = 1e-9\n[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n"
-                                    "[database]\ndb_path = " + db->url() + "\n",
-                                "two.ini");
-    c.stratum.port = 0;
-    c.api.port = 0;
-    return c;
-  };
+  auto config = [&] { return instance_config(node.port(), db->url(), "1e-9"); };
   std::atomic<bool> stop{false};
   auto first = std::make_unique<PoolApp>(config());
   auto second = std::make_unique<PoolApp>(config());
@@ -126,17 +131,8 @@ TEST(TwoInstances, HandOutDisjointExtranoncesAndAShareReplayedOnTheOtherIsNotSto
   node_options.bits = 0x1d00ffff;
   testnode::TestNode node(node_options);
   node.start();
-  auto config = [&] {
-    // Difficulty 1e-5: a share only counts for the header it was solved for.
-    Config c = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node.port()) +
-                                    "\n[stratum]\nhost = 127.0.0.1\ndifficulty = 1e-5\nmin_difficulty = 1e-5\n"
-                                    "max_difficulty = 1e-5\n[pool]\naddress = bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d\n"
-                                    "[database]\ndb_path = " + db->url() + "\n",
-                                "two.ini");
-    c.stratum.port = 0;
-    c.api.port = 0;
-    return c;
-  };
+  // Difficulty 1e-5: a share only counts for the header it was solved for.
+  auto config = [&] { return instance_config(node.port(), db->url(), "1e-5"); };
   std::atomic<bool> stop{false};
   PoolApp first(config()), second(config());
   ASSERT_TRUE(first.start(stop));

@@ -26,6 +26,29 @@ TEST(JobRegistry, IdsAreShortUniqueHex) {
   EXPECT_EQ(ids.size(), 1000u);
 }
 
+// A refresh of an unchanged template is the same work: a header submitted under the old job id
+// and again under the new one must meet the same seen-set, or it is credited twice.
+TEST(JobRegistry, JobsOnOneTipShareOneSeenSetAndANewTipStartsAFreshOne) {
+  JobRegistry r;
+  auto make = [&](uint8_t tip) {  // as JobManager builds them
+    auto j = std::make_shared<Job>();
+    j->id = r.next_id();
+    j->prev_hash.data()[0] = tip;
+    j->seen = r.seen_set_for(j->prev_hash);
+    return j;
+  };
+  auto first = make(1);
+  r.add(first);
+  auto refresh = make(1);
+  r.add(refresh);
+  EXPECT_EQ(refresh->seen, first->seen);
+  EXPECT_TRUE(first->seen->insert_key(42));
+  EXPECT_FALSE(refresh->seen->insert_key(42));  // the same share through the refreshed job
+  auto next_tip = make(2);
+  EXPECT_NE(next_tip->seen, first->seen);
+  EXPECT_TRUE(next_tip->seen->insert_key(42));
+}
+
 TEST(JobRegistry, JobsOfCurrentTipStayValidOldTipGoesStale) {
   JobRegistry r;
   const auto a = job_on(r, 1), b = job_on(r, 1), c = job_on(r, 2);

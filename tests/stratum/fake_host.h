@@ -29,8 +29,10 @@ class FakeHost : public stratum::SessionHost {
     if (new_tip) t->previous_block_hash.data()[0] ^= static_cast<uint8_t>(++tips);
     tmpl = t;
     const bool clean = !registry.current() || registry.current()->prev_hash != t->previous_block_hash;
-    auto job = std::make_shared<const mining::Job>(
-        mining::build_job(t, bitcoin::from_hex("0014f05b734c1d54256ba454b53b08164f256558b2a8"), {}, registry.next_id(), clean));
+    mining::Job built =
+        mining::build_job(t, bitcoin::from_hex("0014f05b734c1d54256ba454b53b08164f256558b2a8"), {}, registry.next_id(), clean);
+    built.seen = registry.seen_set_for(built.prev_hash);  // as JobManager does: one set per tip
+    auto job = std::make_shared<const mining::Job>(std::move(built));
     registry.add(job);
     return job;
   }
