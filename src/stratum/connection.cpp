@@ -165,9 +165,8 @@ bool StratumServer::Connection::handle_line(std::string_view line) {
 void StratumServer::Connection::deliver(std::vector<Outgoing>& out) {
   for (auto& o : out) {
     const uint64_t seq = first_seq_ + slots_.size();
-    push(Slot{std::move(o.line), std::move(o.shared), true});
+    push(Slot{std::move(o.line), std::move(o.shared), !o.share});
     if (o.share) {
-      slots_.back().ready = false;
       auto self = shared_from_this();
       Credit credit{o.share->worker, o.share->address, o.share->difficulty, o.share->time};
       shares_.record(*o.share, [self, seq, credit = std::move(credit)](RecordOutcome outcome) {
@@ -202,15 +201,22 @@ void StratumServer::Connection::mark_ready(uint64_t seq, RecordOutcome outcome, 
   flush();
 }
 
+size_t StratumServer::Connection::charge_of(const Slot& slot) {
+  constexpr size_t kSharedBufferCharge = 64;   // the buffer itself is shared; a pointer and bookkeeping
+  constexpr size_t kPendingShareCharge = 512;  // the recorder's copy of the share and its callback
+  return slot.own.size() + (slot.shared ? kSharedBufferCharge : 0) + (slot.ready ? 0 : kPendingShareCharge);
+}
+
 void StratumServer::Connection::push(Slot slot) {
-  const size_t n = slot.size();
+  slot.charged = charge_of(slot);
+  const size_t n = slot.charged;
   slots_.push_back(std::move(slot));
   queued_bytes_ += n;
   stats_.output_queued(static_cast<int64_t>(n));
 }
 
 void StratumServer::Connection::pop() {
-  const size_t n = slots_.front().size();
+  const size_t n = slots_.front().charged;  // a reply rewritten after queuing keeps its charge
   slots_.pop_front();
   ++first_seq_;
   queued_bytes_ -= n;

@@ -64,8 +64,14 @@ class StratumServer::Connection : public std::enable_shared_from_this<Connection
     std::string own;                              // written first
     std::shared_ptr<const std::string> shared;    // then this, when set
     bool ready = true;
+    size_t charged = 0;  // what it counts toward max_queued_bytes, fixed when it is queued
     size_t size() const { return own.size() + (shared ? shared->size() : 0); }
   };
+  /// What a queued slot costs this connection: its own bytes; a shared buffer (a notify or the
+  /// job's transaction list, one copy for everyone) a fixed amount; a share waiting for its
+  /// commit the recorder's memory for it, so a miner cannot queue shares without limit while
+  /// the database is slow.
+  static size_t charge_of(const Slot& slot);
 
   bool handle_line(std::string_view line);
   void deliver(std::vector<Outgoing>& out);

@@ -36,6 +36,17 @@ struct StratumServer::Listener {
 };
 
 namespace {
+
+/// Calls f on every connection of a worker. Any of them may close while f runs, and closing
+/// erases it from the map being walked, so the walk goes over a copy of the list.
+template <class Connections, class F>
+void for_each_connection(const Connections& connections, F&& f) {
+  std::vector<typename Connections::mapped_type> list;
+  list.reserve(connections.size());
+  for (const auto& entry : connections) list.push_back(entry.second);
+  for (const auto& c : list) f(*c);
+}
+
 std::string reason_key(int code) {
   switch (code) {
     case kJobNotFound: return "stale";
@@ -217,7 +228,7 @@ void StratumServer::start() {
     worker->on_tick = [this, worker](boost::system::error_code ec) {
       if (ec || stopping_) return;
       std::vector<Outgoing> out;
-      for (const auto& [raw, c] : worker->connections) c->tick(out);
+      for_each_connection(worker->connections, [&](Connection& c) { c.tick(out); });
       worker->tick->expires_after(std::chrono::seconds(1));
       worker->tick->async_wait(worker->on_tick);
     };
@@ -324,7 +335,7 @@ void StratumServer::broadcast(const mining::JobPtr& job) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [this, worker, job, notify, fan] {
       std::vector<Outgoing> out;
-      for (const auto& [raw, c] : worker->connections) c->new_job(job, notify, out);
+      for_each_connection(worker->connections, [&](Connection& c) { c.new_job(job, notify, out); });
       fan->sessions += worker->connections.size();
       if (--fan->remaining == 0) {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - fan->started).count();
@@ -340,7 +351,7 @@ void StratumServer::show_message(const std::string& text) {
   for (auto& w : workers_) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker, line] {
-      for (const auto& [raw, c] : worker->connections) c->send_shared(line);
+      for_each_connection(worker->connections, [&](Connection& c) { c.send_shared(line); });
     });
   }
 }
@@ -363,7 +374,7 @@ void StratumServer::apply(const LiveSettings& settings) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker, vardiff = settings.vardiff] {
       std::vector<Outgoing> out;
-      for (const auto& [raw, c] : worker->connections) c->change_vardiff(vardiff, out);
+      for_each_connection(worker->connections, [&](Connection& c) { c.change_vardiff(vardiff, out); });
     });
   }
 }
@@ -373,7 +384,7 @@ void StratumServer::set_version_mask(uint32_t mask) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker, mask] {
       std::vector<Outgoing> out;
-      for (const auto& [raw, c] : worker->connections) c->change_version_mask(mask, out);
+      for_each_connection(worker->connections, [&](Connection& c) { c.change_version_mask(mask, out); });
     });
   }
 }
@@ -383,7 +394,7 @@ void StratumServer::rotate_extranonces() {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker] {
       std::vector<Outgoing> out;
-      for (const auto& [raw, c] : worker->connections) c->change_extranonce(out);
+      for_each_connection(worker->connections, [&](Connection& c) { c.change_extranonce(out); });
     });
   }
 }
@@ -407,9 +418,7 @@ void StratumServer::stop() {
   for (auto& w : workers_) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker, reconnect] {
-      std::vector<std::shared_ptr<Connection>> connections;  // closing edits the map
-      for (const auto& [raw, c] : worker->connections) connections.push_back(c);
-      for (const auto& c : connections) c->shutdown(reconnect);
+      for_each_connection(worker->connections, [&](Connection& c) { c.shutdown(reconnect); });
     });
   }
   // Give queued replies and reconnect messages a moment to leave, bounded well under 5 s.

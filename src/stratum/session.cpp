@@ -421,7 +421,9 @@ void Session::reject(const Message& m, const std::string& worker, int code, cons
   if (counts_as_abuse) ++abusive_rejects_;
   host_.share_rejected(worker, code, reason);
   out.push_back({error_line(m.id, code, reason), nullptr, std::nullopt});
-  const uint64_t total = accepted_ + rejected_;
+  // Only abusive rejects and accepted shares count: free, harmless rejects (stale, another
+  // address's job) must not dilute the ratio of an attacker's bogus shares.
+  const uint64_t total = accepted_ + abusive_rejects_;
   if (total >= static_cast<uint64_t>(config_.abuse_min_shares) &&
       static_cast<double>(abusive_rejects_) > config_.abuse_max_invalid_ratio * static_cast<double>(total)) {
     close_reason_ = "too many invalid shares (" + std::to_string(abusive_rejects_) + " of " + std::to_string(total) + ")";

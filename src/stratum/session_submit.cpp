@@ -95,12 +95,6 @@ void Session::submit(const Message& m, std::vector<Outgoing>& out) {
   double previous = 0;
   double credited = required_difficulty(job_id, &previous);
   const mining::ShareCheck check = mining::check_share(*job, solution, bitcoin::target_from_difficulty(credited));
-  // Pool-wide: the job's seen-set is shared by every session (and by SOLO jobs built from it), so
-  // a share replayed on another connection or extranonce1 is still a duplicate.
-  if (!job->seen->insert(check.hash)) {
-    reject(m, worker_name, kDuplicate, "Duplicate share", true, out);
-    return;
-  }
   if (!check.meets_share_target) {
     if (previous > 0 && check.hash_difficulty >= previous &&
         bitcoin::hash_meets_target(check.hash, bitcoin::target_from_difficulty(previous))) {
@@ -109,6 +103,14 @@ void Session::submit(const Message& m, std::vector<Outgoing>& out) {
       reject(m, worker_name, kLowDifficulty, "Low difficulty share", true, out);
       return;
     }
+  }
+  // Pool-wide: the seen-set is shared by every session and every job on this tip (and by SOLO
+  // jobs built from them), so a share replayed on another connection, extranonce1 or job id is
+  // still a duplicate. Only shares that met their difficulty go in: made-up nonces cost the
+  // attacker nothing and must cost the pool no memory.
+  if (!job->seen->insert(check.hash)) {
+    reject(m, worker_name, kDuplicate, "Duplicate share", true, out);
+    return;
   }
 
   AcceptedShare share;

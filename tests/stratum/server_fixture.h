@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 // The Stratum server fixture for tests over real loopback sockets: a server on a free port, a
 // recording share sink, and helpers to log in, read until work and solve shares.
 #include <gtest/gtest.h>
@@ -28,10 +29,10 @@ class RecordingSink : public ShareSink {
       std::lock_guard lock(mutex_);
       shares.push_back(share);
     }
-    if (delay_.count() == 0) return done(RecordOutcome::kRecorded);
-    threads_.emplace_back([d = delay_, done] {
+    if (delay_.count() == 0) return done(outcome);
+    threads_.emplace_back([d = delay_, done, answer = outcome.load()] {
       std::this_thread::sleep_for(d);  // stands in for a database commit, not for synchronization
-      done(RecordOutcome::kRecorded);
+      done(answer);
     });
   }
   void flush() override {
@@ -43,6 +44,7 @@ class RecordingSink : public ShareSink {
     std::lock_guard lock(mutex_);
     return shares.size();
   }
+  std::atomic<RecordOutcome> outcome{RecordOutcome::kRecorded};  // what the "database" answers
   std::vector<AcceptedShare> shares;
 
  private:

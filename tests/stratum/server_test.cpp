@@ -146,6 +146,24 @@ TEST_F(ServerTest, ReconnectingMinerResumesItsSession) {
 // The replay attack: a valid share is credited once, whatever connection or extranonce1 carries
 // it again. Each of these was accepted (and stored) a second time before the duplicate check
 // became pool-wide.
+// The database says a share is already stored (another instance, or a restart took it): the
+// miner's `true` becomes error 22. The rewritten reply is longer than the one it replaces; the
+// connection's count of unsent bytes must not be thrown off by that (it once underflowed and
+// the connection stopped reading), so the miner is still served afterwards.
+TEST_F(ServerTest, AShareTheDatabaseAlreadyHoldsIsADuplicateAndTheMinerIsStillServed) {
+  start();
+  sink->outcome = RecordOutcome::kDuplicate;
+  LineClient c = connect();
+  const Login l = login(c);
+  c.send(share(l, 1, "10"));
+  EXPECT_EQ(error_code(next(c)), kDuplicate);
+  for (int i = 0; i < 3; ++i) {
+    c.send(R"({"id":)" + std::to_string(20 + i) + R"(,"method":"mining.ping"})" "\n");
+    EXPECT_STREQ(next(c)["result"].GetString(), "pong");
+  }
+  EXPECT_TRUE(eventually([&] { return server->stats().snapshot(std::chrono::system_clock::now()).queued_output_bytes == 0; }));
+}
+
 TEST_F(ServerTest, ShareReplayedAfterReconnectingWithTheSameExtranonceIsADuplicate) {
   start();
   std::string replay, en1;

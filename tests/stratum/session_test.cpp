@@ -351,6 +351,36 @@ TEST_F(SessionTest, MostlyInvalidSharesDisconnectAndBan) {
   EXPECT_TRUE(session->should_ban());
 }
 
+// A made-up nonce costs the attacker nothing: it must not cost the pool memory either. Only a
+// share that met its difficulty is remembered, so the same worthless share is low difficulty
+// every time, never a "duplicate" (which would mean it had been stored in the seen-set).
+TEST_F(SessionTest, WorthlessSharesAreNotRememberedInTheSeenSet) {
+  login();
+  const std::string worthless = solved_submit("1", 1e-7, true);
+  EXPECT_EQ(error_code(send(worthless)[0]), kLowDifficulty);
+  EXPECT_EQ(error_code(send(worthless)[0]), kLowDifficulty);
+}
+
+// Free, harmless rejects (stale shares of a job the miner was sent) must not dilute the ratio:
+// nine bogus shares to one stale one is still mostly bogus.
+TEST_F(SessionTest, StaleRejectsDoNotShieldBogusSharesFromTheBan) {
+  login();
+  const std::string stale = solved_submit("0", 1e-7, false, 999);  // for the job it was sent...
+  host.add_job(true);                                              // ...which a new block made stale
+  std::vector<Outgoing> out;
+  session->on_new_job(host.registry.current(), nullptr, out);
+  job = host.registry.current();
+  for (int i = 0; i < 10 * config.abuse_min_shares && open; ++i) {
+    if (i % 10 == 9) {
+      EXPECT_EQ(error_code(send(stale)[0]), kJobNotFound);
+    } else {
+      send(solved_submit(std::to_string(i + 1), 1e-7, true, static_cast<uint32_t>(i)));
+    }
+  }
+  EXPECT_FALSE(open);
+  EXPECT_TRUE(session->should_ban());
+}
+
 TEST_F(SessionTest, KeepAliveResendsWork) {
   login();
   std::vector<Outgoing> out;
