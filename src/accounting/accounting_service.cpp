@@ -20,7 +20,10 @@ AccountingService::AccountingService(store::Store& store, node::BitcoinNode& nod
     : store_(store),
       node_(node),
       options_(std::move(options)),
-      payout_retry_(std::min(options_.payout_retry, retry_cap(options_)), retry_cap(options_)) {}
+      payout_retry_(std::min(options_.payout_retry, retry_cap(options_)), retry_cap(options_)) {
+  // Asked on the server right before each sendmany: a leader that lost its lock sends nothing.
+  options_.payouts.still_leading = [this] { return store_.try_acquire_leadership(); };
+}
 
 AccountingService::~AccountingService() { stop(); }
 
@@ -120,14 +123,14 @@ void AccountingService::step(bool tip_changed) {
 
 bool AccountingService::wallet_is_the_pools() {
   if (wallet_identity_.empty()) wallet_identity_ = node_.wallet_identity();
-  const auto recorded = store_.setting("wallet_identity");
-  if (!recorded) {
-    store_.set_setting("wallet_identity", wallet_identity_);
-    spdlog::info("accounting: the pool pays from {} (recorded; every instance must use this wallet)", wallet_identity_);
+  // First writer wins, atomically: two instances starting at once cannot both record theirs.
+  const bool first = !store_.setting("wallet_identity");
+  const std::string recorded = store_.set_setting_if_absent("wallet_identity", wallet_identity_);
+  if (recorded == wallet_identity_) {
+    if (first) spdlog::info("accounting: the pool pays from {} (recorded; every instance must use this wallet)", wallet_identity_);
     return true;
   }
-  if (*recorded == wallet_identity_) return true;
-  const std::string why = "this instance's wallet is " + wallet_identity_ + ", but the pool pays from " + *recorded +
+  const std::string why = "this instance's wallet is " + wallet_identity_ + ", but the pool pays from " + recorded +
                           ": refusing to run maturity and payouts (configure [bitcoin] wallet to the pool's wallet)";
   if (why != last_error_) spdlog::error("accounting: {}", why);
   last_error_ = why;

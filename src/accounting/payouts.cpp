@@ -34,6 +34,8 @@ PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, con
       store.complete_payment(p.id, sends.front().txid);
       spdlog::info("payout {}: found in the wallet as {}; completed", p.id, sends.front().txid);
       ++report.reconciled_sent;
+    } else if (store::now_ms() - p.created_ms < options.release_grace.count()) {
+      ++report.reconciled_waiting;  // its sendmany may still be on its way into the wallet
     } else {
       store.release_payment(p.id);
       spdlog::warn("payout {}: not in the wallet; released, balances restored", p.id);
@@ -78,6 +80,11 @@ PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const Pay
   const int64_t id = store.create_payment(amounts, options.comment_prefix);
   const std::string comment = options.comment_prefix + std::to_string(id);
   if (options.checkpoint) options.checkpoint("before_send");
+  if (options.still_leading && !options.still_leading()) {
+    report.error = "leadership moved before sendmany: payout " + std::to_string(id) +
+                   " is left pending for the new leader to reconcile";
+    return report;
+  }
   std::string txid;
   try {
     txid = node.send_many(amounts, comment);

@@ -4,6 +4,7 @@
 // found later is reconciled against the wallet by its unique comment and either completed or
 // released, never re-sent blindly.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -22,11 +23,20 @@ struct PayoutOptions {
   /// Counts wallet sends beyond the first found for one payout's comment (money paid twice);
   /// borrowed, may be null. Exposed as pool_payout_duplicate_sends_total.
   std::atomic<uint64_t>* duplicate_sends = nullptr;
+  /// A pending payment the wallet has no send for is released only once it is this old. Its
+  /// sendmany may still be queued in the node (a deadline that fired, the wallet lock held by a
+  /// rescan) or in flight from a leader that just lost its lock; releasing it then and paying
+  /// again would pay twice. 0 releases at once (tests of crashes before sendmany).
+  std::chrono::milliseconds release_grace{0};
+  /// Asked right before sendmany; false (this instance no longer leads) leaves the payment
+  /// pending for the new leader's reconciliation. May be empty.
+  std::function<bool()> still_leading;
 };
 
 struct PayoutReport {
   int reconciled_sent = 0;
   int reconciled_released = 0;
+  int reconciled_waiting = 0;  // not in the wallet yet, but younger than release_grace: left pending
   int duplicate_sends = 0;  // extra wallet sends found for one comment (an alert was logged)
   bool outcome_unknown = false;  // sendmany left and no answer came; the payment stays pending
   int64_t paid_sats = 0;

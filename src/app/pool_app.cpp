@@ -196,6 +196,10 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.payouts.network = p.network;
   ao.payouts.comment_prefix = payout_comment_prefix(*p.store);
   ao.payouts.duplicate_sends = &p.payout_duplicate_sends;
+  // A payout the wallet has not seen is given back only after 10 minutes, far past the RPC
+  // deadline: a sendmany still queued in the node (or sent by a leader that just lost its lock)
+  // must be found by reconciliation, not paid a second time.
+  ao.payouts.release_grace = std::chrono::minutes(10);
   ao.payment_interval_hours = config_.pool.payment_interval_hours;
   p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.wallet_node, ao);
 

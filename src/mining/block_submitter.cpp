@@ -41,10 +41,21 @@ SubmitResult submit_block_hex(node::BitcoinNode& node, const std::string& hex, c
       result.reason = answer.value_or("");
       break;
     } catch (const node::RpcError& e) {
-      // e.g. -22 "Block decode failed": the node did answer, so this is a rejection.
-      result.status = SubmitStatus::kRejected;
+      // -22 "Block decode failed" (and -25, a verify error) judge the block: a rejection. Any
+      // other error says nothing about it (-28 still warming up after a restart, -9/-10 not
+      // connected or downloading, a wallet or auth error): the block is unsettled and will be
+      // submitted again, never written off.
+      if (e.code() == -22 || e.code() == -25) {
+        result.status = SubmitStatus::kRejected;
+        result.reason = e.rpc_message();
+        break;
+      }
+      result.status = SubmitStatus::kUnreachable;
       result.reason = e.rpc_message();
-      break;
+      spdlog::error("block {} at height {}: submitblock attempt {}/{}: node error {} ({}); not a verdict on the block",
+                    result.hash.hex(), height, attempt, attempts, e.code(), e.rpc_message());
+      if (attempt < attempts) std::this_thread::sleep_for(backoff);
+      backoff *= 2;
     } catch (const std::exception& e) {
       result.status = SubmitStatus::kUnreachable;
       result.reason = e.what();

@@ -104,6 +104,18 @@ std::string BitcoinNode::send_many(const std::map<std::string, int64_t>& amounts
 }
 
 namespace {
+// A listtransactions entry that is a wallet send still able to pay: not abandoned, not
+// conflicted (negative confirmations), not replaced by a fee bump. Only such a send settles a
+// payout or counts in the audit; a dead one paid nobody.
+bool is_live_send(const rapidjson::Value& entry) {
+  if (!has_member(entry, "category") || get_string(entry, "category") != "send" || !has_member(entry, "comment")) {
+    return false;
+  }
+  if (has_member(entry, "abandoned") && entry["abandoned"].IsBool() && entry["abandoned"].GetBool()) return false;
+  if (has_member(entry, "confirmations") && get_int64(entry, "confirmations") < 0) return false;
+  return !has_member(entry, "replaced_by_txid");
+}
+
 WalletTransaction wallet_tx_from(const rapidjson::Value& v) {
   WalletTransaction tx;
   tx.txid = get_string(v, "txid");
@@ -133,10 +145,7 @@ std::vector<WalletTransaction> BitcoinNode::find_sends_by_comment(const std::str
     for (const auto& entry : page.GetArray()) {
       const int64_t time = has_member(entry, "time") ? get_int64(entry, "time") : 0;
       any_recent = any_recent || time >= since_unix;
-      if (!has_member(entry, "category") || get_string(entry, "category") != "send" || !has_member(entry, "comment") ||
-          get_string(entry, "comment") != comment) {
-        continue;
-      }
+      if (!is_live_send(entry) || get_string(entry, "comment") != comment) continue;
       const auto tx = wallet_tx_from(entry);
       bool seen = false;
       for (const auto& o : out) seen = seen || o.txid == tx.txid;
@@ -182,9 +191,7 @@ std::vector<WalletSendOutput> BitcoinNode::list_commented_sends(int page_size) {
     const auto page = rpc_.call("listtransactions",
                                 "[\"*\"," + std::to_string(page_size) + "," + std::to_string(skip) + ",true]", wallet_path());
     for (const auto& entry : page.GetArray()) {
-      if (!has_member(entry, "category") || get_string(entry, "category") != "send" || !has_member(entry, "comment")) {
-        continue;
-      }
+      if (!is_live_send(entry)) continue;
       WalletSendOutput o;
       o.txid = get_string(entry, "txid");
       o.comment = get_string(entry, "comment");

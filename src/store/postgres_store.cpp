@@ -353,6 +353,13 @@ class PostgresStore : public Store {
     return out;
   }
 
+  std::string set_setting_if_absent(const std::string& key, const std::string& value) override {
+    std::lock_guard lock(mutex_);
+    db_.run("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", {key, value});
+    const Result r = db_.run("SELECT value FROM settings WHERE key = $1", {key});
+    return r.rows() ? r.text(0, 0) : value;
+  }
+
   std::optional<std::string> setting(const std::string& key) override {
     std::lock_guard lock(mutex_);
     const Result r = db_.run("SELECT value FROM settings WHERE key = $1", {key});

@@ -339,6 +339,14 @@ class SqliteStore : public Store {
     return out;
   }
 
+  std::string set_setting_if_absent(const std::string& key, const std::string& value) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING");
+    s.bind(1, key).bind(2, value);
+    s.step();
+    return setting_locked(key).value_or(value);
+  }
+
   std::optional<std::string> setting(const std::string& key) override {
     std::lock_guard lock(mutex_);
     return setting_locked(key);

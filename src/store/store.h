@@ -182,6 +182,9 @@ class Store {
 
   virtual std::optional<std::string> setting(const std::string& key) = 0;
   virtual void set_setting(const std::string& key, const std::string& value) = 0;
+  /// Writes the setting only when it is not there yet (an atomic first-writer-wins); returns the
+  /// value it holds afterwards, this one or the one another instance wrote first.
+  virtual std::string set_setting_if_absent(const std::string& key, const std::string& value) = 0;
 
   /// Whether this instance may run maturity and payouts. SQLite: always. PostgreSQL: holds a
   /// session advisory lock; another instance takes over when this one's connection dies.

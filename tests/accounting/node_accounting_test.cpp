@@ -162,6 +162,49 @@ TEST_P(NodeAccounting, InvalidAddressIsNotPaid) {
   EXPECT_EQ(audit_failures(), "");
 }
 
+// A payout the wallet has not seen may still be on its way (its sendmany queued in the node, or
+// sent by a leader that just lost its lock): it is given back only after the grace period.
+TEST_P(NodeAccounting, AnUnseenPayoutIsReleasedOnlyAfterTheGrace) {
+  store->insert_shares({share(kMinerA, 1, 1000)});
+  pool_block(kMinerA, 1500);
+  f.rpc->call("generatetoaddress", "[101,\"" + f.wallet_address + "\"]");
+  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  const int64_t id = store->create_payment({{kMinerA, 4950000000}}, "test payout ");  // then the process died
+  PayoutOptions po;
+  po.network = bitcoin::Network::kRegtest;
+  po.comment_prefix = "test payout ";
+  po.release_grace = std::chrono::hours(1);
+  const auto young = reconcile_payouts(*store, *f.node, po);
+  EXPECT_EQ(young.reconciled_waiting, 1);
+  EXPECT_EQ(young.reconciled_released, 0);
+  EXPECT_EQ(store->payments(std::string("pending"), 10).at(0).id, id);
+  EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 0);  // the reserved balance is not paid meanwhile
+  po.release_grace = std::chrono::milliseconds(0);             // (as if the hour had passed)
+  EXPECT_EQ(reconcile_payouts(*store, *f.node, po).reconciled_released, 1);
+  EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 1);
+  EXPECT_EQ(audit_failures(), "");
+}
+
+TEST_P(NodeAccounting, ALeaderThatLostItsLockSendsNothing) {
+  store->insert_shares({share(kMinerA, 1, 1000)});
+  pool_block(kMinerA, 1500);
+  f.rpc->call("generatetoaddress", "[101,\"" + f.wallet_address + "\"]");
+  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  PayoutOptions po;
+  po.network = bitcoin::Network::kRegtest;
+  po.comment_prefix = "test payout ";
+  po.still_leading = [] { return false; };
+  const auto report = run_payouts(*store, *f.node, po);
+  EXPECT_NE(report.error.find("leadership moved before sendmany"), std::string::npos) << report.error;
+  const auto paid = util::parse_json(util::to_json(f.rpc->call("test_paidto", "[\"" + kMinerA + "\"]")));
+  EXPECT_EQ(paid["amount_sats"].GetInt64(), 0);
+  EXPECT_EQ(store->payments(std::string("pending"), 10).size(), 1u);  // for the new leader to settle
+  po.still_leading = nullptr;
+  EXPECT_EQ(reconcile_payouts(*store, *f.node, po).reconciled_released, 1);
+  EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 1);
+  EXPECT_EQ(audit_failures(), "");
+}
+
 // Tampering with the books after the fact is caught, naming the block and the account.
 TEST_P(NodeAccounting, AuditCatchesAChangedCreditAndNamesTheBlock) {
   store->insert_shares({share(kMinerA, 1, 1000), share(kMinerB, 1, 1200)});

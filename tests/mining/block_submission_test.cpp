@@ -6,6 +6,7 @@
 #include "bitcoin/merkle.h"
 #include "bitcoin/target.h"
 #include "mining/block_submitter.h"
+#include "net/http_server.h"
 #include "mining/job_builder.h"
 #include "mining/job_manager.h"
 #include "support/mining_helpers.h"
@@ -192,6 +193,34 @@ TEST(SubmitAnswer, InterpretsCoreAnswers) {
   EXPECT_EQ(interpret_submit_answer("duplicate"), SubmitStatus::kDuplicate);
   EXPECT_EQ(interpret_submit_answer("inconclusive"), SubmitStatus::kInconclusive);
   EXPECT_EQ(interpret_submit_answer("bad-txnmrklroot"), SubmitStatus::kRejected);
+}
+
+}  // namespace
+}  // namespace pool::mining
+
+namespace pool::mining {
+namespace {
+
+// A node that answers every call with an error that says nothing about the block (Core answers
+// -28 while it is still loading after a restart): the block is unsettled, to be submitted again,
+// never written off as rejected. A decode failure (-22) is a verdict.
+TEST(BlockSubmitErrors, OnlyErrorsAboutTheBlockRejectIt) {
+  for (const auto& [code, expected] : {std::pair{-28, SubmitStatus::kUnreachable}, std::pair{-9, SubmitStatus::kUnreachable},
+                                       std::pair{-22, SubmitStatus::kRejected}}) {
+    net::HttpServer node("127.0.0.1", 0, [code = code](const net::HttpRequest&) {
+      return net::HttpResponse{500, "application/json",
+                               R"({"result":null,"error":{"code":)" + std::to_string(code) + R"(,"message":"Loading block index..."},"id":1})"};
+    });
+    node.start();
+    node::RpcOptions options;
+    options.port = node.port();
+    options.user = options.password = "pool";
+    node::RpcClient rpc(options);
+    node::BitcoinNode bitcoin(rpc);
+    const auto result = submit_block_hex(bitcoin, "00", bitcoin::Uint256{}, 1, 2);
+    EXPECT_EQ(result.status, expected) << "error code " << code;
+    node.stop();
+  }
 }
 
 }  // namespace

@@ -213,6 +213,13 @@ TEST_P(StoreSuite, BatchOfManyShares) {
   EXPECT_EQ(store->count_shares(), 2500u);
 }
 
+TEST_P(StoreSuite, TheFirstWriterOfASettingWins) {
+  auto other = open_store(db->url());  // another instance on the same database
+  EXPECT_EQ(store->set_setting_if_absent("wallet_identity", "wallet A"), "wallet A");
+  EXPECT_EQ(other->set_setting_if_absent("wallet_identity", "wallet B"), "wallet A");
+  EXPECT_EQ(other->setting("wallet_identity"), "wallet A");
+}
+
 TEST_P(StoreSuite, CompletingAPaymentThatIsNoLongerPendingIsRefused) {
   store->insert_block(block("aa", 1));
   ASSERT_TRUE(store->credit_block("aa", {{"A", 4000}}, 1000));

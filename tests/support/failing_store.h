@@ -57,6 +57,9 @@ class FailingStore : public store::Store {
   }
   std::optional<std::string> setting(const std::string& key) override { return gate().setting(key); }
   void set_setting(const std::string& key, const std::string& value) override { gate().set_setting(key, value); }
+  std::string set_setting_if_absent(const std::string& key, const std::string& value) override {
+    return gate().set_setting_if_absent(key, value);
+  }
   bool try_acquire_leadership() override { return gate().try_acquire_leadership(); }
   void claim_exclusive_use() override { gate().claim_exclusive_use(); }
   int64_t leadership_epoch() const override { return inner_.leadership_epoch(); }

@@ -106,6 +106,7 @@ int main(int argc, char** argv) {
     ro.port = static_cast<uint16_t>(node_port);
     ro.user = node_user;
     ro.password = node_password;
+    ro.timeout = std::chrono::milliseconds(120000);  // mining a block under 10,000 connections can be slow here
     pool::node::RpcClient node(ro);
     const uint64_t before = counters.clean_notifies;
     counters.first_clean_notify_ns = 0;
