@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "bitcoin/hex.h"
 #include "util/text.h"
 
 namespace pool::stratum {
@@ -307,6 +308,20 @@ void StratumServer::Connection::change_vardiff(const VarDiffOptions& options, st
   if (!room_for(scratch)) return;
   deliver(scratch);
   flush();
+}
+
+void StratumServer::Connection::leave_prefix(uint8_t prefix, std::vector<Outgoing>& scratch) {
+  if (closed_ || closing_) return;
+  const std::string& en1 = session_.extranonce1_hex();
+  if (en1.size() < 2 || bitcoin::from_hex(en1.substr(0, 2))[0] == prefix) return;
+  scratch.clear();
+  if (session_.change_extranonce(scratch)) {
+    if (!room_for(scratch)) return;
+    deliver(scratch);
+    flush();
+    return;
+  }
+  close("its extranonce1 prefix now belongs to another pool instance");
 }
 
 void StratumServer::Connection::change_extranonce(std::vector<Outgoing>& scratch) {

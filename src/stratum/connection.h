@@ -33,6 +33,10 @@ class StratumServer::Connection : public std::enable_shared_from_this<Connection
   void change_version_mask(uint32_t mask, std::vector<Outgoing>& scratch);
   void change_vardiff(const VarDiffOptions& options, std::vector<Outgoing>& scratch);
   void change_extranonce(std::vector<Outgoing>& scratch);
+  /// This instance's extranonce1 prefix moved (its lease was taken over): a session on another
+  /// prefix gets a new extranonce1 (mining.set_extranonce) or, when it cannot take one, is closed
+  /// so the miner reconnects and gets one here.
+  void leave_prefix(uint8_t prefix, std::vector<Outgoing>& scratch);
   /// Server shutdown: optionally send client.reconnect, then close once written.
   void shutdown(const std::shared_ptr<const std::string>& reconnect);
 

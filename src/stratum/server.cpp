@@ -119,8 +119,21 @@ StratumServer::StratumServer(ServerOptions options, mining::JobRegistry& jobs, b
 StratumServer::~StratumServer() { stop(); }
 
 void StratumServer::set_extranonce_prefix(std::optional<uint8_t> prefix) {
-  std::lock_guard lock(mutex_);
-  extranonce_prefix_ = prefix;
+  std::optional<uint8_t> before;
+  {
+    std::lock_guard lock(mutex_);
+    before = extranonce_prefix_;
+    extranonce_prefix_ = prefix;
+  }
+  if (!before || !prefix || *before == *prefix) return;
+  // The old prefix now belongs to another instance: no session here may keep using it.
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker, p = *prefix] {
+      std::vector<Outgoing> out;
+      for_each_connection(worker->connections, [&](Connection& c) { c.leave_prefix(p, out); });
+    });
+  }
 }
 
 std::optional<uint8_t> StratumServer::extranonce_prefix() const {

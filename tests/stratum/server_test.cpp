@@ -274,6 +274,32 @@ TEST_F(ServerTest, ExtranoncesStayInsideTheLeasedPrefix) {
   EXPECT_NE(std::string(next(f)["result"][1].GetString()), "ab000042");
 }
 
+// The lease of this instance's prefix was taken over (its database was unreachable too long):
+// no session may keep an extranonce1 another instance now hands out. A miner that takes
+// extranonce changes gets a new one here; one that does not is closed and reconnects.
+TEST_F(ServerTest, SessionsLeaveAPrefixThatMovedToAnotherInstance) {
+  start();
+  server->set_extranonce_prefix(0xab);
+  LineClient rolling = connect();
+  rolling.send(R"({"id":1,"method":"mining.configure","params":[["subscribe-extranonce"],{}]})" "\n");
+  next(rolling);
+  const Login l = login(rolling);
+  ASSERT_EQ(bitcoin::to_hex(l.extranonce1).substr(0, 2), "ab");
+  LineClient plain = connect();
+  ASSERT_EQ(bitcoin::to_hex(login(plain).extranonce1).substr(0, 2), "ab");
+
+  server->set_extranonce_prefix(0xcd);
+  std::string moved;
+  while (auto line = rolling.read_line(std::chrono::seconds(5))) {
+    if (line->find("mining.set_extranonce") != std::string::npos) {
+      moved = util::parse_json(*line)["params"][0].GetString();
+      break;
+    }
+  }
+  EXPECT_EQ(moved.substr(0, 2), "cd");
+  EXPECT_TRUE(plain.closed_by_peer(std::chrono::seconds(5)));
+}
+
 TEST_F(ServerTest, ConnectionLimitsAnswer503) {
   ServerOptions o;
   o.max_connections = 2;
