@@ -8,9 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-sections=${SECTIONS:-micro stratum}
+sections=${SECTIONS:-micro stratum blocks hostile}
 build=${BUILD_DIR:-build}
-TARGETS="hash_bench work_bench pplns_bench fanout_bench poold testnode stratum-bench" scripts/build.sh -DPOOL_BUILD_BENCH=ON >/dev/null
+TARGETS="hash_bench work_bench pplns_bench fanout_bench submit_latency_bench poold testnode stratum-bench hostile_tests" \
+  scripts/build.sh -DPOOL_BUILD_BENCH=ON -DPOOL_BUILD_TESTS=ON >/dev/null
 bin="$root/$build"
 work=$(mktemp -d /tmp/pool-bench.XXXXXX)
 pids=()
@@ -57,9 +58,13 @@ fi
 
 # One pool + test node per configuration; prints stratum-bench's lines.
 run_pool() {  # name db_url
-  local name=$1 db=$2 mode=${3:-full}  # full: closed and open loop (and connections); repeat: closed loop only
+  # full: closed and open loop; repeat: closed loop only; connections: idle connections and the
+  # notify fan-out, on a test node at regtest's own difficulty (it mines the block itself)
+  local name=$1 db=$2 mode=${3:-full}
+  local bits=(--bits 1d00ffff)
+  [[ "$mode" == connections ]] && bits=()
   local rpc=$(free_port) zmq=$(free_port) port=$(free_port) api=$(free_port)
-  "$bin/tools/testnode/testnode" --port "$rpc" --bits 1d00ffff --zmq-hashblock "tcp://127.0.0.1:$zmq" >"$work/node-$name.log" 2>&1 &
+  "$bin/tools/testnode/testnode" --port "$rpc" "${bits[@]}" --zmq-hashblock "tcp://127.0.0.1:$zmq" >"$work/node-$name.log" 2>&1 &
   local node_pid=$!
   pids+=($node_pid)
   wait_port "$rpc"
@@ -96,16 +101,19 @@ INI
   local sb=("$bin/tools/stratum_bench/stratum-bench" --port "$port" -u bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d.bench
             --pool-pid "$pool_pid")
   field() { echo "$1" | grep -oP "$2" | head -n 1; }
+  if [[ "$mode" == connections ]]; then
+    idle=$("${sb[@]}" -n 10000 -w 0 --local-ips 2 -t 2 --node-port "$rpc")
+    memory_row="| idle connections, 10,000 | $(field "$idle" '[0-9.]+ KiB per connection') (RSS growth of poold / connections) |"
+    fanout_row="| new block's notify to 10,000 sessions | $(field "$idle" 'first [0-9.]+ ms, last [0-9.]+ ms after mining it') (client and pool share the 2 cores) |"
+    kill "$pool_pid" "$node_pid" 2>/dev/null || true
+    wait "$pool_pid" "$node_pid" 2>/dev/null || true
+    return
+  fi
   closed=$("${sb[@]}" -t 1 -n 200 -w 8 -d 10)
   echo "| $name | closed loop 200 × 8 in flight | $(field "$closed" '[0-9]+(?= accepted/s)') accepted/s | $(field "$closed" '[0-9.]+(?= us per accepted share)') µs | $(field "$closed" 'p50 [0-9]+ us, p99 [0-9]+ us') |"
   if [[ "$mode" == full ]]; then
     open=$("${sb[@]}" -t 1 -n 500 -w 4 -d 10 -r 50000)
     echo "| $name | open loop, 50,000/s offered | $(field "$open" '[0-9]+(?= accepted/s)') accepted/s | $(field "$open" '[0-9.]+(?= us per accepted share)') µs | $(field "$open" 'p50 [0-9]+ us, p99 [0-9]+ us, p999 [0-9]+ us') |"
-  fi
-  if [[ "$mode" == full && "$name" == "durable SQLite (disk)" ]]; then
-    idle=$("${sb[@]}" -n 10000 -w 0 --local-ips 2 -t 2 --node-port "$rpc")
-    memory_row="| idle connections, 10,000 | $(field "$idle" '[0-9.]+ KiB per connection') (RSS growth of poold / connections) |"
-    fanout_row="| new block's notify to 10,000 sessions | $(field "$idle" 'first [0-9.]+ ms, last [0-9.]+ ms after mining it') (client and pool share the 2 cores) |"
   fi
   kill "$pool_pid" "$node_pid" 2>/dev/null || true
   wait "$pool_pid" "$node_pid" 2>/dev/null || true
@@ -133,12 +141,29 @@ if [[ " $sections " == *" stratum "* ]]; then
   else
     echo "| PostgreSQL | skipped: needs root and Debian's postgresql | | | |"
   fi
+  rm -f "$root/$build/bench-data"/pool.db*
+  run_pool "connections" "sqlite:///$root/$build/bench-data/pool.db" connections
   rm -rf "$root/$build/bench-data"
   echo
   echo "| connections | result |"
   echo "|---|---|"
   echo "${memory_row:-| idle connections | not measured |}"
   echo "${fanout_row:-| notify fan-out | not measured |}"
+fi
+if [[ " $sections " == *" blocks "* ]]; then
+  echo
+  echo "## Found block to submitblock while a payout run pages a slow wallet (listtransactions 100 ms)"
+  echo '```'
+  "$bin/bench/submit_latency_bench" 300 100
+  echo '```'
+fi
+
+if [[ " $sections " == *" hostile "* ]]; then
+  echo
+  echo "## Hostile clients: poold's RSS during each attack (hostile_tests, SQLite; bound: baseline + 64 MiB)"
+  echo '```'
+  "$bin/tests/hostile_tests" --gtest_filter='-*postgresql*' 2>&1 | grep -E '^\[hostile\]|FAILED|PASSED' || true
+  echo '```'
 fi
 echo
 echo "# load average after: $(load)"
