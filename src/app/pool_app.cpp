@@ -53,16 +53,6 @@ std::string random_id() {
   return buf;
 }
 
-// postgresql://user:secret@host/db -> postgresql://user:***@host/db (never log passwords).
-std::string redact_url(const std::string& url) {
-  const size_t scheme = url.find("://");
-  const size_t at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return url;
-  const size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
-
 /// Where found blocks wait for the database: [database] spill_dir, else the SQLite file's folder,
 /// else (PostgreSQL) the working directory. The name carries the SQLite file's name or, with
 /// PostgreSQL (several poold may share a folder), the Stratum port, so two pools never share one.
@@ -168,7 +158,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
 
   p.store = store::open_store(config_.database.db_path);
   p.store->claim_exclusive_use();
-  spdlog::info("database: {} ({})", p.store->backend(), redact_url(config_.database.db_path));
+  spdlog::info("database: {} ({})", p.store->backend(), store::redact_url(config_.database.db_path));
   if (!p.store->setting("pool_id")) p.store->set_setting("pool_id", random_id());
 
   // Found blocks not settled by an earlier run (the spill file, the database) go to the node

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "store/ledger_queries.h"
+#include "store/postgres_connection.h"
 #include "store/migrations.h"
 
 namespace pool::store {
@@ -16,77 +17,6 @@ namespace {
 
 constexpr int64_t kLeaderLockKey = 0x626d702d6c656164;  // "bmp-lead"
 constexpr int64_t kLeaseLockKey = 0x626d702d6c656173;   // "bmp-leas"
-
-/// Owns a PGresult.
-struct Result {
-  PGresult* r = nullptr;
-  explicit Result(PGresult* res) : r(res) {}
-  Result(Result&& o) noexcept : r(o.r) { o.r = nullptr; }
-  ~Result() { PQclear(r); }
-  int rows() const { return PQntuples(r); }
-  std::string text(int row, int col) const { return PQgetvalue(r, row, col); }
-  int64_t i64(int row, int col) const { return std::stoll(PQgetvalue(r, row, col)); }
-  double f64(int row, int col) const { return std::stod(PQgetvalue(r, row, col)); }
-  int affected() const { return std::atoi(PQcmdTuples(r)); }
-};
-
-class Connection {
- public:
-  explicit Connection(const std::string& url) : url_(url) { connect(); }
-  ~Connection() { PQfinish(conn_); }
-  void connect() {
-    if (conn_) PQfinish(conn_);
-    conn_ = PQconnectdb(url_.c_str());
-    if (PQstatus(conn_) != CONNECTION_OK) {
-      const std::string why = PQerrorMessage(conn_);
-      throw StoreError("cannot connect to PostgreSQL (" + redacted() + "): " + why);
-    }
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
-  }
-  bool healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
-  /// Runs one statement with text parameters; throws StoreError on failure.
-  Result run(const std::string& sql, const std::vector<std::string>& params = {}) {
-    if (!healthy()) {
-      PQreset(conn_);
-      if (!healthy()) throw StoreError("PostgreSQL connection lost (" + redacted() + ")");
-    }
-    std::vector<const char*> values;
-    for (const auto& p : params) values.push_back(p.c_str());
-    Result res(PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                            values.empty() ? nullptr : values.data(), nullptr, nullptr, 0));
-    const auto status = PQresultStatus(res.r);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      const std::string message = "PostgreSQL: " + std::string(PQresultErrorMessage(res.r)) + " in: " + sql.substr(0, 80);
-      // Class 22 (data exception) and 23 (integrity constraint violation): the data is refused.
-      const char* state = PQresultErrorField(res.r, PG_DIAG_SQLSTATE);
-      if (state && (std::string_view(state).substr(0, 2) == "22" || std::string_view(state).substr(0, 2) == "23")) {
-        throw StoreRefused(message);
-      }
-      throw StoreError(message);
-    }
-    return res;
-  }
-  void exec_script(const std::string& sql) {
-    Result res(PQexec(conn_, sql.c_str()));
-    if (PQresultStatus(res.r) != PGRES_COMMAND_OK && PQresultStatus(res.r) != PGRES_TUPLES_OK) {
-      throw StoreError("PostgreSQL: " + std::string(PQresultErrorMessage(res.r)));
-    }
-  }
-  std::string redacted() const {
-    // postgresql://user:secret@host/db -> postgresql://user:***@host/db
-    const size_t scheme = url_.find("://");
-    const size_t at = url_.find('@');
-    const size_t colon = url_.find(':', scheme == std::string::npos ? 0 : scheme + 3);
-    if (scheme != std::string::npos && at != std::string::npos && colon != std::string::npos && colon < at) {
-      return url_.substr(0, colon + 1) + "***" + url_.substr(at);
-    }
-    return url_;
-  }
-
- private:
-  std::string url_;
-  PGconn* conn_ = nullptr;
-};
 
 class PostgresStore : public Store {
  public:
@@ -127,7 +57,7 @@ class PostgresStore : public Store {
                                      s.is_block ? "1" : "0", s.hash.hex()});
       }
       // A replayed share (or a retried batch whose COMMIT reply was lost) inserts nothing.
-      const Result r = db_.run(sql + " ON CONFLICT (hash) DO NOTHING RETURNING hash", params);
+      const PgResult r = db_.run(sql + " ON CONFLICT (hash) DO NOTHING RETURNING hash", params);
       for (int i = 0; i < r.rows(); ++i) ++inserted[r.text(i, 0)];
     }
     tx.commit();
@@ -152,14 +82,14 @@ class PostgresStore : public Store {
                    const std::function<void(int, const WindowShare&)>& visit) override {
     std::lock_guard lock(reader_mutex_);
     try {
-      if (!reader_ || !reader_->healthy()) reader_ = std::make_unique<Connection>(url_);
+      if (!reader_ || !reader_->healthy()) reader_ = std::make_unique<PgConnection>(url_);
       reader_->run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // one snapshot for every pass
       for (int pass = 0; pass < passes; ++pass) {
         double sum = 0;
         int64_t before_id = INT64_MAX;
         // Page backwards by id so a huge share table is never read at once.
         while (sum < window) {
-          const Result r = reader_->run(
+          const PgResult r = reader_->run(
               "SELECT id, address, difficulty FROM shares WHERE created_ms <= $1 AND id < $2 ORDER BY id DESC LIMIT 5000",
               {std::to_string(until_ms), std::to_string(before_id)});
           for (int i = 0; i < r.rows() && sum < window; ++i) {
@@ -208,7 +138,7 @@ class PostgresStore : public Store {
                             (status ? " WHERE status = $2" : "") + " ORDER BY height DESC, found_ms DESC LIMIT $1";
     std::vector<std::string> params = {std::to_string(limit)};
     if (status) params.push_back(*status);
-    const Result r = db_.run(sql, params);
+    const PgResult r = db_.run(sql, params);
     std::vector<BlockRecord> out;
     for (int i = 0; i < r.rows(); ++i) {
       out.push_back({r.text(i, 0), r.i64(i, 1), r.i64(i, 2), r.text(i, 3), r.text(i, 4), r.i64(i, 5), r.f64(i, 6),
@@ -219,7 +149,7 @@ class PostgresStore : public Store {
 
   std::optional<std::string> block_hex(const std::string& hash) override {
     std::lock_guard lock(mutex_);
-    const Result r = db_.run("SELECT block_hex FROM blocks WHERE hash = $1", {hash});
+    const PgResult r = db_.run("SELECT block_hex FROM blocks WHERE hash = $1", {hash});
     if (r.rows() == 0) return std::nullopt;
     return r.text(0, 0);
   }
@@ -261,7 +191,7 @@ class PostgresStore : public Store {
 
   std::map<std::string, int64_t> balances() override {
     std::lock_guard lock(mutex_);
-    const Result r = db_.run("SELECT address, sats FROM balances");
+    const PgResult r = db_.run("SELECT address, sats FROM balances");
     std::map<std::string, int64_t> out;
     for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.i64(i, 1);
     return out;
@@ -269,7 +199,7 @@ class PostgresStore : public Store {
 
   std::map<std::string, int64_t> credits_from_blocks_above(int64_t height) override {
     std::lock_guard lock(mutex_);
-    const Result r = db_.run("SELECT c.address, SUM(c.delta_sats) FROM balance_changes c JOIN blocks b ON b.hash = c.reference"
+    const PgResult r = db_.run("SELECT c.address, SUM(c.delta_sats) FROM balance_changes c JOIN blocks b ON b.hash = c.reference"
         " WHERE c.reason = 'share_reward' AND b.height > $1 GROUP BY c.address",
                              {std::to_string(height)});
     std::map<std::string, int64_t> out;
@@ -279,7 +209,7 @@ class PostgresStore : public Store {
 
   std::vector<BalanceChange> balance_changes(const std::string& address, int limit) override {
     std::lock_guard lock(mutex_);
-    const Result r = db_.run("SELECT address, delta_sats, reason, reference, created_ms FROM balance_changes"
+    const PgResult r = db_.run("SELECT address, delta_sats, reason, reference, created_ms FROM balance_changes"
                              " WHERE address = $1 ORDER BY id DESC LIMIT $2",
                              {address, std::to_string(limit)});
     std::vector<BalanceChange> out;
@@ -298,7 +228,7 @@ class PostgresStore : public Store {
                            .i64(0, 0);
     db_.run("UPDATE payments SET comment = $1 WHERE id = $2", {comment_prefix + std::to_string(id), std::to_string(id)});
     for (const auto& [address, sats] : amounts) {
-      const Result bal = db_.run("SELECT sats FROM balances WHERE address = $1 FOR UPDATE", {address});
+      const PgResult bal = db_.run("SELECT sats FROM balances WHERE address = $1 FOR UPDATE", {address});
       const int64_t have = bal.rows() ? bal.i64(0, 0) : 0;
       if (have < sats) throw StoreError("balance of " + address + " is " + std::to_string(have) + " sat, below " + std::to_string(sats));
       db_.run("INSERT INTO payment_items (payment_id, address, sats) VALUES ($1, $2, $3)",
@@ -330,7 +260,7 @@ class PostgresStore : public Store {
             .affected() != 1) {
       return;
     }
-    const Result items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(id)});
+    const PgResult items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(id)});
     for (int i = 0; i < items.rows(); ++i) {
       change(items.text(i, 0), items.i64(i, 1), "correction", "payment " + std::to_string(id) + " released");
     }
@@ -343,11 +273,11 @@ class PostgresStore : public Store {
                             (status ? " WHERE status = $2" : "") + " ORDER BY id DESC LIMIT $1";
     std::vector<std::string> params = {std::to_string(limit)};
     if (status) params.push_back(*status);
-    const Result r = db_.run(sql, params);
+    const PgResult r = db_.run(sql, params);
     std::vector<PaymentRecord> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back({r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.i64(i, 4), {}});
     for (auto& p : out) {
-      const Result items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(p.id)});
+      const PgResult items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(p.id)});
       for (int i = 0; i < items.rows(); ++i) p.amounts[items.text(i, 0)] = items.i64(i, 1);
     }
     return out;
@@ -356,13 +286,13 @@ class PostgresStore : public Store {
   std::string set_setting_if_absent(const std::string& key, const std::string& value) override {
     std::lock_guard lock(mutex_);
     db_.run("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", {key, value});
-    const Result r = db_.run("SELECT value FROM settings WHERE key = $1", {key});
+    const PgResult r = db_.run("SELECT value FROM settings WHERE key = $1", {key});
     return r.rows() ? r.text(0, 0) : value;
   }
 
   std::optional<std::string> setting(const std::string& key) override {
     std::lock_guard lock(mutex_);
-    const Result r = db_.run("SELECT value FROM settings WHERE key = $1", {key});
+    const PgResult r = db_.run("SELECT value FROM settings WHERE key = $1", {key});
     if (r.rows() == 0) return std::nullopt;
     return r.text(0, 0);
   }
@@ -376,7 +306,7 @@ class PostgresStore : public Store {
   LedgerSnapshot ledger_snapshot() override {
     std::lock_guard lock(mutex_);
     struct Row : LedgerRow {
-      const Result* r;
+      const PgResult* r;
       int i;
       std::string text(int col) const override { return r->text(i, col); }
       int64_t i64(int col) const override { return r->i64(i, col); }
@@ -385,7 +315,7 @@ class PostgresStore : public Store {
     db_.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // one snapshot across the queries
     try {
       auto snapshot = read_ledger([&](const char* sql, const std::function<void(const LedgerRow&)>& each) {
-        const Result result = db_.run(sql);
+        const PgResult result = db_.run(sql);
         Row row;
         row.r = &result;
         for (row.i = 0; row.i < result.rows(); ++row.i) each(row);
@@ -420,7 +350,7 @@ class PostgresStore : public Store {
     Tx tx(db_);
     db_.run("SELECT pg_advisory_xact_lock($1)", {std::to_string(kLeaseLockKey)});  // one leaser at a time
     const int64_t now = server_now_ms();
-    const Result r = db_.run("SELECT prefix, instance, heartbeat_ms FROM extranonce_leases");
+    const PgResult r = db_.run("SELECT prefix, instance, heartbeat_ms FROM extranonce_leases");
     std::vector<std::pair<std::string, int64_t>> held(256, {std::string(), INT64_MIN});
     for (int i = 0; i < r.rows(); ++i) {
       const int64_t prefix = r.i64(i, 0);
@@ -462,14 +392,14 @@ class PostgresStore : public Store {
     try {
       if (leader_ && leader_conn_) {
         // PQstatus only notices a dead session after I/O: ask the server whether this session still holds the lock.
-        const Result held = leader_conn_->run(
+        const PgResult held = leader_conn_->run(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
             "AND ((classid::bigint << 32) | objid::bigint) = $1",
             {std::to_string(kLeaderLockKey)});
         if (held.text(0, 0) != "0") return true;
       }
       leader_ = false;
-      if (!leader_conn_ || !leader_conn_->healthy()) leader_conn_ = std::make_unique<Connection>(url_);
+      if (!leader_conn_ || !leader_conn_->healthy()) leader_conn_ = std::make_unique<PgConnection>(url_);
       leader_ = leader_conn_->run("SELECT pg_try_advisory_lock($1)", {std::to_string(kLeaderLockKey)}).text(0, 0) == "t";
       if (leader_) {
         // A new term: take the next epoch. The UPDATE waits for any money transaction of the old
@@ -488,7 +418,7 @@ class PostgresStore : public Store {
 
  private:
   struct Tx {
-    explicit Tx(Connection& c) : conn(c) { conn.run("BEGIN"); }
+    explicit Tx(PgConnection& c) : conn(c) { conn.run("BEGIN"); }
     ~Tx() {
       if (!done) {
         try {
@@ -501,7 +431,7 @@ class PostgresStore : public Store {
       conn.run("COMMIT");
       done = true;
     }
-    Connection& conn;
+    PgConnection& conn;
     bool done = false;
   };
 
@@ -531,7 +461,7 @@ class PostgresStore : public Store {
     Tx tx(db_);
     db_.run("SELECT pg_advisory_xact_lock(7230419)");
     db_.run("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    const Result r = db_.run("SELECT value FROM settings WHERE key = 'schema_version'");
+    const PgResult r = db_.run("SELECT value FROM settings WHERE key = 'schema_version'");
     const int64_t current = r.rows() ? std::stoll(r.text(0, 0)) : 0;
     const auto steps = migrations("postgresql");
     check_schema_version(current, steps.size(), "PostgreSQL database");
@@ -545,11 +475,11 @@ class PostgresStore : public Store {
 
   std::string url_;
   std::mutex mutex_;
-  Connection db_;
+  PgConnection db_;
   std::mutex reader_mutex_;  // the window reader's own connection
-  std::unique_ptr<Connection> reader_;
+  std::unique_ptr<PgConnection> reader_;
   std::mutex leader_mutex_;
-  std::unique_ptr<Connection> leader_conn_;
+  std::unique_ptr<PgConnection> leader_conn_;
   bool leader_ = false;
   std::atomic<int64_t> epoch_{0};  // the leadership epoch this store took (0: never led)
 };

@@ -19,6 +19,15 @@ std::string not_pending_message(int64_t payment_id, const std::string& txid) {
          " for it: check the wallet for a second send (the ledger audit names it)";
 }
 
+std::string redact_url(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  const size_t colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
 std::string holder_name() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);

@@ -233,6 +233,9 @@ int64_t now_ms();
 /// or already completed), so the txid may be a second send of money already given back.
 std::string not_pending_message(int64_t payment_id, const std::string& txid);
 
+/// A database URL fit for a log line: postgresql://user:secret@host/db -> postgresql://user:***@host/db.
+std::string redact_url(const std::string& url);
+
 /// "host:pid", naming an instance in the leadership table.
 std::string holder_name();
 
