@@ -42,6 +42,21 @@ class NodeAccounting : public ::testing::TestWithParam<std::string> {
     return result.hash.hex();
   }
 
+  // Miner A's one share, a pool block after it, and `more` blocks paying `to` on top: credited to A
+  // at 100 confirmations (4,950,000,000 sat after the 1% fee).
+  void credit_a_block_to_a(int more, const std::string& to) {
+    store->insert_shares({share(kMinerA, 1, 1000)});
+    pool_block(kMinerA, 1500);
+    f.rpc->call("generatetoaddress", "[" + std::to_string(more) + ",\"" + to + "\"]");
+    ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  }
+  static PayoutOptions test_payouts() {
+    PayoutOptions po;
+    po.network = bitcoin::Network::kRegtest;
+    po.comment_prefix = "test payout ";
+    return po;
+  }
+
   // The ledger audit every money-path test ends with; returns its lines for failure messages.
   std::string audit_failures() {
     const auto report = run_ledger_audit(*store, *f.node, "test payout ");
@@ -165,14 +180,9 @@ TEST_P(NodeAccounting, InvalidAddressIsNotPaid) {
 // A payout the wallet has not seen may still be on its way (its sendmany queued in the node, or
 // sent by a leader that just lost its lock): it is given back only after the grace period.
 TEST_P(NodeAccounting, AnUnseenPayoutIsReleasedOnlyAfterTheGrace) {
-  store->insert_shares({share(kMinerA, 1, 1000)});
-  pool_block(kMinerA, 1500);
-  f.rpc->call("generatetoaddress", "[101,\"" + f.wallet_address + "\"]");
-  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  ASSERT_NO_FATAL_FAILURE(credit_a_block_to_a(101, f.wallet_address));
   const int64_t id = store->create_payment({{kMinerA, 4950000000}}, "test payout ");  // then the process died
-  PayoutOptions po;
-  po.network = bitcoin::Network::kRegtest;
-  po.comment_prefix = "test payout ";
+  PayoutOptions po = test_payouts();
   po.release_grace = std::chrono::hours(1);
   const auto young = reconcile_payouts(*store, *f.node, po);
   EXPECT_EQ(young.reconciled_waiting, 1);
@@ -186,13 +196,8 @@ TEST_P(NodeAccounting, AnUnseenPayoutIsReleasedOnlyAfterTheGrace) {
 }
 
 TEST_P(NodeAccounting, ALeaderThatLostItsLockSendsNothing) {
-  store->insert_shares({share(kMinerA, 1, 1000)});
-  pool_block(kMinerA, 1500);
-  f.rpc->call("generatetoaddress", "[101,\"" + f.wallet_address + "\"]");
-  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
-  PayoutOptions po;
-  po.network = bitcoin::Network::kRegtest;
-  po.comment_prefix = "test payout ";
+  ASSERT_NO_FATAL_FAILURE(credit_a_block_to_a(101, f.wallet_address));
+  PayoutOptions po = test_payouts();
   po.still_leading = [] { return false; };
   const auto report = run_payouts(*store, *f.node, po);
   EXPECT_NE(report.error.find("leadership moved before sendmany"), std::string::npos) << report.error;
@@ -219,13 +224,8 @@ TEST_P(NodeAccounting, AuditCatchesAChangedCreditAndNamesTheBlock) {
 }
 
 TEST_P(NodeAccounting, AuditCatchesAPayoutSentTwiceAndAnEmptiedWallet) {
-  store->insert_shares({share(kMinerA, 1, 1000)});
-  pool_block(kMinerA, 1500);
-  f.rpc->call("generatetoaddress", "[101,\"" + f.wallet_address + "\"]");
-  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
-  PayoutOptions po;
-  po.network = bitcoin::Network::kRegtest;
-  po.comment_prefix = "test payout ";
+  ASSERT_NO_FATAL_FAILURE(credit_a_block_to_a(101, f.wallet_address));
+  PayoutOptions po = test_payouts();
   ASSERT_EQ(run_payouts(*store, *f.node, po).recipients, 1);
   ASSERT_EQ(audit_failures(), "");
   // The same payout reaches the wallet a second time (what a resent sendmany would do).
@@ -235,11 +235,8 @@ TEST_P(NodeAccounting, AuditCatchesAPayoutSentTwiceAndAnEmptiedWallet) {
 }
 
 TEST_P(NodeAccounting, AuditCatchesBooksThatOweMoreThanTheWalletHolds) {
-  store->insert_shares({share(kMinerA, 1, 1000)});
-  pool_block(kMinerA, 1500);
   // Later blocks pay someone else, so the wallet holds only our block's reward (no immature ones).
-  f.rpc->call("generatetoaddress", "[101,\"" + kMinerB + "\"]");
-  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  ASSERT_NO_FATAL_FAILURE(credit_a_block_to_a(101, kMinerB));
   ASSERT_EQ(audit_failures(), "");
   // The operator spends the miners' money elsewhere.
   f.node->send_many({{kMinerB, f.node->get_balance_sats() - 100000}}, "operator");
