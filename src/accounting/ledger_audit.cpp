@@ -1,10 +1,14 @@
 #include "accounting/ledger_audit.h"
 
+#include <algorithm>
 #include <set>
 
 namespace pool::accounting {
 
 namespace {
+
+/// A coinbase can be spent once it is this deep (Bitcoin Core: COINBASE_MATURITY 100, so 101).
+constexpr int64_t kCoinbaseSpendableDepth = 101;
 
 std::string sats(int64_t v) { return std::to_string(v) + " sat"; }
 
@@ -91,11 +95,21 @@ AuditCheck check_solvency(const store::LedgerSnapshot& books, const WalletFacts&
     for (const auto& [address, v] : p.amounts) owed += v;
   }
   report.obligations_sats = owed;
-  report.assets_sats =
-      wallet.balances.trusted_sats + wallet.balances.untrusted_pending_sats + wallet.balances.immature_sats;
+  // Credited blocks whose coinbase is still immature (fewer than kCoinbaseSpendableDepth
+  // confirmations). With the tip unknown, every credited block's reward may still be immature.
+  int64_t credited_immature = 0;
+  for (const auto& b : books.blocks) {
+    if (b.status != "confirmed" || b.scheme != "pplns") continue;
+    if (wallet.tip_height < 0 || wallet.tip_height - b.height + 1 < kCoinbaseSpendableDepth) {
+      credited_immature += b.reward_sats;
+    }
+  }
+  const int64_t immature = std::min(wallet.balances.immature_sats, credited_immature);
+  report.assets_sats = wallet.balances.trusted_sats + wallet.balances.untrusted_pending_sats + immature;
   if (owed > report.assets_sats) {
     check.problems.push_back("the books owe " + sats(owed) + " (balances and unsent payments), the wallet holds " +
-                             sats(report.assets_sats) + " (trusted, pending and immature)");
+                             sats(report.assets_sats) + " (trusted and pending, plus " + sats(immature) +
+                             " immature rewards of credited blocks)");
   }
   return check;
 }
@@ -139,6 +153,7 @@ AuditReport audit_ledger(const store::LedgerSnapshot& books, const std::optional
 
 WalletFacts read_wallet_facts(node::BitcoinNode& wallet) {
   WalletFacts facts;
+  facts.tip_height = wallet.get_block_count();
   facts.balances = wallet.get_balances();
   std::set<std::pair<std::string, int64_t>> seen;  // a page boundary can show an output twice
   for (const auto& o : wallet.list_commented_sends()) {

@@ -22,6 +22,9 @@ struct WalletFacts {
   std::map<std::string, std::map<std::string, std::map<std::string, int64_t>>> sends;
   /// txid -> fee and confirmations.
   std::map<std::string, std::pair<int64_t, int64_t>> fee_and_confirmations;
+  /// The node's best height when the wallet was read (-1: unknown). Tells which credited
+  /// blocks' rewards are still among the wallet's immature funds.
+  int64_t tip_height = -1;
 };
 
 /// One named check and what it found wrong (empty when it passed).
@@ -37,7 +40,10 @@ struct AuditReport {
   bool complete = true;
   std::vector<AuditCheck> checks;
   int64_t obligations_sats = 0;  // balances plus payments the wallet has not sent yet
-  int64_t assets_sats = 0;       // the wallet's trusted, pending and immature funds
+  /// The wallet's trusted and pending funds, plus its immature funds only as far as they are
+  /// rewards of blocks already credited (the reward of a block not yet credited is not owed yet,
+  /// so it must not hide a shortfall).
+  int64_t assets_sats = 0;
   bool ok() const;
   /// Human-readable lines: one per check, then one per problem.
   std::vector<std::string> lines() const;

@@ -5,7 +5,7 @@ namespace pool::store {
 LedgerSnapshot read_ledger(const LedgerQuery& query) {
   LedgerSnapshot out;
   query(ledger_sql::kBlocks, [&](const LedgerRow& r) {
-    out.blocks.push_back({r.text(0), r.text(1), r.text(2), r.i64(3), r.i64(4), r.i64(5), r.i64(6)});
+    out.blocks.push_back({r.text(0), r.text(1), r.text(2), r.i64(3), r.i64(4), r.i64(5), r.i64(6), r.i64(7)});
   });
   query(ledger_sql::kAccounts, [&](const LedgerRow& r) {
     out.accounts.push_back({r.text(0), r.i64(1), r.i64(2), r.i64(3) > 0});

@@ -28,14 +28,14 @@ LedgerSnapshot read_ledger(const LedgerQuery& query);
 
 namespace pool::store::ledger_sql {
 
-// hash, status, scheme, reward_sats, credited_sats, credit_rows, credited_accounts
+// hash, status, scheme, reward_sats, credited_sats, credit_rows, credited_accounts, height
 inline constexpr const char* kBlocks =
     "SELECT b.hash, b.status, b.scheme, b.reward_sats, COALESCE(SUM(c.delta_sats), 0), COUNT(c.address),"
-    " COUNT(DISTINCT c.address) FROM blocks b"
+    " COUNT(DISTINCT c.address), b.height FROM blocks b"
     " LEFT JOIN balance_changes c ON c.reference = b.hash AND c.reason IN ('share_reward', 'fee')"
-    " GROUP BY b.hash, b.status, b.scheme, b.reward_sats"
+    " GROUP BY b.hash, b.status, b.scheme, b.reward_sats, b.height"
     " UNION ALL"
-    " SELECT c.reference, '(no such block)', '', 0, SUM(c.delta_sats), COUNT(*), COUNT(DISTINCT c.address)"
+    " SELECT c.reference, '(no such block)', '', 0, SUM(c.delta_sats), COUNT(*), COUNT(DISTINCT c.address), -1"
     " FROM balance_changes c WHERE c.reason IN ('share_reward', 'fee')"
     " AND c.reference NOT IN (SELECT hash FROM blocks) GROUP BY c.reference";
 

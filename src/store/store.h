@@ -106,6 +106,7 @@ struct BlockLedger {
   int64_t credited_sats = 0;    // share_reward and fee changes that reference the block
   int64_t credit_rows = 0;
   int64_t credited_accounts = 0;  // distinct addresses among those rows
+  int64_t height = -1;
 };
 
 /// An account's recorded balance against the sum of its change log.

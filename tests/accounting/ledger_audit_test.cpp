@@ -122,6 +122,21 @@ TEST(LedgerAudit, OwingMoreThanTheWalletHoldsIsInsolvent) {
   EXPECT_TRUE(check(b.audit(), "solvency").ok());
 }
 
+TEST(LedgerAudit, TheImmatureRewardOfABlockNotYetCreditedDoesNotHideAShortfall) {
+  Books b;
+  b.books.blocks[0].height = 500;
+  b.books.blocks.push_back({"pendingblock", "pending", "pplns", 5000, 0, 0, 0, 590});
+  b.wallet.tip_height = 600;  // the credited block is 101 deep: spendable, no longer immature
+  b.wallet.balances.trusted_sats = 39;
+  b.wallet.balances.immature_sats = 5000;  // all of it the pending block's coinbase
+  const auto report = b.audit();
+  EXPECT_FALSE(check(report, "solvency").ok()) << "an uncredited block's reward is not the miners' money yet";
+  EXPECT_EQ(report.assets_sats, 39);
+  b.wallet.tip_height = 599;  // the credited block is 100 deep: its reward is still immature and counts
+  EXPECT_TRUE(check(b.audit(), "solvency").ok());
+  EXPECT_EQ(b.audit().assets_sats, 139);
+}
+
 TEST(LedgerAudit, APendingPaymentIsOwedUntilTheWalletHasSentIt) {
   Books b;
   b.books.payments.push_back({2, "pending", "pool payout x-2", "", 0, {{"B", 30}}});
