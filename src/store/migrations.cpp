@@ -51,6 +51,15 @@ std::vector<std::string> migrations(const std::string& backend) {
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS header_hex TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS submit_reason TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS block_hex TEXT NOT NULL DEFAULT '';",
+      // 6: each found block's PPLNS window, committed when the block is found (its Merkle root
+      // goes on-chain in a later coinbase); crediting uses exactly these leaves.
+      "CREATE TABLE IF NOT EXISTS block_windows (block_hash TEXT PRIMARY KEY, root TEXT NOT NULL,"
+      " total_weight TEXT NOT NULL, fee_ppm BIGINT NOT NULL, reward_sats BIGINT NOT NULL, leaf_count BIGINT NOT NULL,"
+      " created_ms BIGINT NOT NULL, commitment_block TEXT NOT NULL DEFAULT '', commitment_txid TEXT NOT NULL DEFAULT '');"
+      "CREATE TABLE IF NOT EXISTS window_leaves (block_hash TEXT NOT NULL, leaf_index BIGINT NOT NULL,"
+      " address TEXT NOT NULL, worker TEXT NOT NULL, first_share_id BIGINT NOT NULL, last_share_id BIGINT NOT NULL,"
+      " shares BIGINT NOT NULL, weight TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (block_hash, leaf_index));"
+      "CREATE INDEX IF NOT EXISTS window_leaves_address ON window_leaves (block_hash, address);",
   };
 }
 

@@ -9,6 +9,8 @@
 
 #include "store/ledger_queries.h"
 #include "store/postgres_connection.h"
+#include "store/sql_runner.h"
+#include "store/window_queries.h"
 #include "store/migrations.h"
 
 namespace pool::store {
@@ -90,10 +92,10 @@ class PostgresStore : public Store {
         // Page backwards by id so a huge share table is never read at once.
         while (sum < window) {
           const PgResult r = reader_->run(
-              "SELECT id, address, difficulty FROM shares WHERE created_ms <= $1 AND id < $2 ORDER BY id DESC LIMIT 5000",
+              "SELECT id, address, difficulty, worker FROM shares WHERE created_ms <= $1 AND id < $2 ORDER BY id DESC LIMIT 5000",
               {std::to_string(until_ms), std::to_string(before_id)});
           for (int i = 0; i < r.rows() && sum < window; ++i) {
-            const WindowShare share{r.i64(i, 0), PQgetvalue(r.r, i, 1), r.f64(i, 2)};
+            const WindowShare share{r.i64(i, 0), PQgetvalue(r.r, i, 1), r.f64(i, 2), PQgetvalue(r.r, i, 3)};
             before_id = share.id;
             sum += share.difficulty;
             visit(pass, share);
@@ -264,6 +266,45 @@ class PostgresStore : public Store {
     for (int i = 0; i < items.rows(); ++i) {
       change(items.text(i, 0), items.i64(i, 1), "correction", "payment " + std::to_string(id) + " released");
     }
+    tx.commit();
+  }
+
+  bool store_block_window(const BlockWindow& window, const std::vector<WindowLeafRow>& leaves) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    fence();
+    PgRunner sql(db_);
+    if (!window_queries::insert(sql, window, leaves)) return false;
+    tx.commit();
+    return true;
+  }
+  std::optional<BlockWindow> block_window(const std::string& block_hash) override {
+    std::lock_guard lock(mutex_);
+    PgRunner sql(db_);
+    return window_queries::get(sql, block_hash);
+  }
+  std::vector<BlockWindow> block_windows(int limit) override {
+    std::lock_guard lock(mutex_);
+    PgRunner sql(db_);
+    return window_queries::newest(sql, limit);
+  }
+  std::vector<WindowLeafRow> window_leaves(const std::string& block_hash, int64_t offset, int64_t limit) override {
+    std::lock_guard lock(mutex_);
+    PgRunner sql(db_);
+    return window_queries::leaves(sql, block_hash, offset, limit);
+  }
+  std::vector<WindowLeafRow> window_leaves_of(const std::string& block_hash, const std::string& address) override {
+    std::lock_guard lock(mutex_);
+    PgRunner sql(db_);
+    return window_queries::leaves_of(sql, block_hash, address);
+  }
+  void set_window_commitment(const std::string& block_hash, const std::string& carrier_block,
+                             const std::string& carrier_txid) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    fence();
+    PgRunner sql(db_);
+    window_queries::set_commitment(sql, block_hash, carrier_block, carrier_txid);
     tx.commit();
   }
 

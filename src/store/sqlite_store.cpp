@@ -13,6 +13,8 @@
 
 #include "store/ledger_queries.h"
 #include "store/sqlite_statement.h"
+#include "store/sql_runner.h"
+#include "store/window_queries.h"
 #include "store/migrations.h"
 
 namespace pool::store {
@@ -70,13 +72,13 @@ class SqliteStore : public Store {
     // WAL: this read transaction is one snapshot and does not block the writer connection.
     Stmt(reader_, "BEGIN").step();
     try {
-      Stmt s(reader_, "SELECT id, address, difficulty FROM shares WHERE created_ms <= ? ORDER BY id DESC");
+      Stmt s(reader_, "SELECT id, address, difficulty, worker FROM shares WHERE created_ms <= ? ORDER BY id DESC");
       for (int pass = 0; pass < passes; ++pass) {
         s.reset();
         s.bind(1, until_ms);
         double sum = 0;
         while (sum < window && s.step()) {
-          const WindowShare share{s.i64(0), s.text_view(1), s.f64(2)};
+          const WindowShare share{s.i64(0), s.text_view(1), s.f64(2), s.text_view(3)};
           sum += share.difficulty;
           visit(pass, share);
         }
@@ -253,6 +255,45 @@ class SqliteStore : public Store {
     Stmt items(db_, "SELECT address, sats FROM payment_items WHERE payment_id = ?");
     items.bind(1, id);
     while (items.step()) change(items.text(0), items.i64(1), "correction", "payment " + std::to_string(id) + " released");
+    tx.commit();
+  }
+
+  bool store_block_window(const BlockWindow& window, const std::vector<WindowLeafRow>& leaves) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
+    SqliteRunner sql(db_);
+    if (!window_queries::insert(sql, window, leaves)) return false;
+    tx.commit();
+    return true;
+  }
+  std::optional<BlockWindow> block_window(const std::string& block_hash) override {
+    std::lock_guard lock(mutex_);
+    SqliteRunner sql(db_);
+    return window_queries::get(sql, block_hash);
+  }
+  std::vector<BlockWindow> block_windows(int limit) override {
+    std::lock_guard lock(mutex_);
+    SqliteRunner sql(db_);
+    return window_queries::newest(sql, limit);
+  }
+  std::vector<WindowLeafRow> window_leaves(const std::string& block_hash, int64_t offset, int64_t limit) override {
+    std::lock_guard lock(mutex_);
+    SqliteRunner sql(db_);
+    return window_queries::leaves(sql, block_hash, offset, limit);
+  }
+  std::vector<WindowLeafRow> window_leaves_of(const std::string& block_hash, const std::string& address) override {
+    std::lock_guard lock(mutex_);
+    SqliteRunner sql(db_);
+    return window_queries::leaves_of(sql, block_hash, address);
+  }
+  void set_window_commitment(const std::string& block_hash, const std::string& carrier_block,
+                             const std::string& carrier_txid) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
+    SqliteRunner sql(db_);
+    window_queries::set_commitment(sql, block_hash, carrier_block, carrier_txid);
     tx.commit();
   }
 

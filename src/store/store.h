@@ -48,6 +48,33 @@ struct WindowShare {
   int64_t id = 0;
   std::string_view address;
   double difficulty = 0;
+  std::string_view worker;
+};
+
+/// A found block's committed PPLNS window: the summary kept with the block. Hashes are hex of the
+/// bytes as hashed (internal order); see docs/transparency.md for the leaf encoding and the tree.
+struct BlockWindow {
+  std::string block_hash;     // display hex
+  std::string root;           // Merkle root of the leaves, internal-order hex (zeros: empty window)
+  std::string total_weight;   // decimal unsigned 128-bit sum of every leaf's weight
+  int64_t fee_ppm = 0;        // the pool fee fixed when the window was committed (parts per million)
+  int64_t reward_sats = 0;
+  int64_t leaf_count = 0;
+  int64_t created_ms = 0;
+  std::string commitment_block;  // display hash of our block whose coinbase carries the root ('' = none yet)
+  std::string commitment_txid;   // that coinbase's txid
+};
+
+/// One leaf of a committed window: one (address, worker) pair's shares in it.
+struct WindowLeafRow {
+  int64_t index = 0;
+  std::string address;
+  std::string worker;
+  int64_t first_share_id = 0;
+  int64_t last_share_id = 0;
+  int64_t shares = 0;
+  std::string weight;  // decimal unsigned 128-bit
+  std::string hash;    // the leaf hash, internal-order hex
 };
 
 /// A found block through its life:
@@ -180,6 +207,22 @@ class Store {
   /// pending -> released, giving the reserved amounts back.
   virtual void release_payment(int64_t id) = 0;
   virtual std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) = 0;
+
+  /// Stores a found block's committed PPLNS window (summary and every leaf) in one transaction,
+  /// fenced like the other money writes. False, and nothing changes, when the block already has
+  /// one: a committed window is never rewritten.
+  virtual bool store_block_window(const BlockWindow& window, const std::vector<WindowLeafRow>& leaves) = 0;
+  virtual std::optional<BlockWindow> block_window(const std::string& block_hash) = 0;
+  /// Committed windows, newest first.
+  virtual std::vector<BlockWindow> block_windows(int limit) = 0;
+  /// Leaves by index, [offset, offset + limit).
+  virtual std::vector<WindowLeafRow> window_leaves(const std::string& block_hash, int64_t offset, int64_t limit) = 0;
+  /// Every leaf of one address, by index.
+  virtual std::vector<WindowLeafRow> window_leaves_of(const std::string& block_hash, const std::string& address) = 0;
+  /// Records which of our blocks' coinbase carries the window's root ('' and '' clear it, when
+  /// that block was orphaned and the root must be carried again). Fenced.
+  virtual void set_window_commitment(const std::string& block_hash, const std::string& carrier_block,
+                                     const std::string& carrier_txid) = 0;
 
   virtual std::optional<std::string> setting(const std::string& key) = 0;
   virtual void set_setting(const std::string& key, const std::string& value) = 0;

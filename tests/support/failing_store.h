@@ -55,6 +55,20 @@ class FailingStore : public store::Store {
   std::vector<store::PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
     return gate().payments(status, limit);
   }
+  bool store_block_window(const store::BlockWindow& w, const std::vector<store::WindowLeafRow>& l) override {
+    return gate().store_block_window(w, l);
+  }
+  std::optional<store::BlockWindow> block_window(const std::string& h) override { return gate().block_window(h); }
+  std::vector<store::BlockWindow> block_windows(int limit) override { return gate().block_windows(limit); }
+  std::vector<store::WindowLeafRow> window_leaves(const std::string& h, int64_t offset, int64_t limit) override {
+    return gate().window_leaves(h, offset, limit);
+  }
+  std::vector<store::WindowLeafRow> window_leaves_of(const std::string& h, const std::string& a) override {
+    return gate().window_leaves_of(h, a);
+  }
+  void set_window_commitment(const std::string& h, const std::string& b, const std::string& t) override {
+    gate().set_window_commitment(h, b, t);
+  }
   std::optional<std::string> setting(const std::string& key) override { return gate().setting(key); }
   void set_setting(const std::string& key, const std::string& value) override { gate().set_setting(key, value); }
   std::string set_setting_if_absent(const std::string& key, const std::string& value) override {
