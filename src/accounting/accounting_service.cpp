@@ -23,6 +23,7 @@ AccountingService::AccountingService(store::Store& store, node::BitcoinNode& nod
       payout_retry_(std::min(options_.payout_retry, retry_cap(options_)), retry_cap(options_)) {
   // Asked on the server right before each sendmany: a leader that lost its lock sends nothing.
   options_.payouts.still_leading = [this] { return store_.try_acquire_leadership(); };
+  options_.payouts.refusals = &refusals_;  // a refused batch is logged once, not retried unchanged
 }
 
 AccountingService::~AccountingService() { stop(); }
@@ -46,12 +47,14 @@ void AccountingService::on_new_tip() {
   wake_.notify_all();
 }
 
-void AccountingService::change_payouts(double fee_percentage, int64_t min_payout_sats, double payment_interval_hours) {
+void AccountingService::change_payouts(double fee_percentage, int64_t min_payout_sats, double payment_interval_hours,
+                                       int max_outputs) {
   std::lock_guard lock(mutex_);
   AccountingOptions next = reloaded_ ? *reloaded_ : options_;  // options_ is only read by our thread and here
   next.maturity.fee_percentage = fee_percentage;
   next.payouts.min_payout_sats = min_payout_sats;
   next.payment_interval_hours = payment_interval_hours;
+  next.payouts.max_outputs = max_outputs;
   reloaded_ = std::move(next);
 }
 
@@ -103,6 +106,8 @@ void AccountingService::step(bool tip_changed) {
       if (!report.error.empty()) {
         payout_failing_ = true;
         const auto wait = payout_retry_.failed(std::chrono::steady_clock::now());
+        // A refusal was logged once by run_payouts, with what the operator must do; not again here.
+        if (report.refused) return;
         throw std::runtime_error(report.error + "; next try in " + std::to_string((wait.count() + 999) / 1000) + " s");
       }
       payout_retry_.succeeded();
