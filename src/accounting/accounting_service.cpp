@@ -106,14 +106,17 @@ void AccountingService::step(bool tip_changed) {
       if (!report.error.empty()) {
         payout_failing_ = true;
         const auto wait = payout_retry_.failed(std::chrono::steady_clock::now());
-        // A refusal was logged once by run_payouts, with what the operator must do; not again here.
-        if (report.refused) return;
-        throw std::runtime_error(report.error + "; next try in " + std::to_string((wait.count() + 999) / 1000) + " s");
+        // A refusal was logged once by run_payouts, with what the operator must do; it is not
+        // logged again on every retry (the audit and pruning go on meanwhile).
+        if (!report.refused) {
+          throw std::runtime_error(report.error + "; next try in " + std::to_string((wait.count() + 999) / 1000) + " s");
+        }
+      } else {
+        payout_retry_.succeeded();
+        payout_failing_ = false;
+        store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
+        audit(true);
       }
-      payout_retry_.succeeded();
-      payout_failing_ = false;
-      store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
-      audit(true);
     }
     audit(false);
     prune_if_due();

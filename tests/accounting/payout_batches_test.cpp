@@ -5,9 +5,11 @@
 // something changes. Each ends with the ledger audit passing.
 #include <gtest/gtest.h>
 
+#include "accounting/accounting_service.h"
 #include "accounting/ledger_audit.h"
 #include "accounting/payouts.h"
 #include "stratum/log_capture.h"
+#include "support/eventually.h"
 #include "support/mining_helpers.h"
 #include "support/test_databases.h"
 
@@ -204,6 +206,39 @@ TEST_F(PayoutBatches, ARefusalIsLoggedOnceAndNotRetriedUntilSomethingChanges) {
   EXPECT_EQ(rows("released"), 1u);
   EXPECT_EQ(refused.load(), 2u);
   EXPECT_EQ(store->balances().at(miners[0]), 0);
+  EXPECT_EQ(audit_failures(), "");
+}
+
+// The accounting thread retries a refused payout run, but the refusal is logged and counted once,
+// nothing is written while the wallet stays locked, and the payout goes out once it is unlocked.
+TEST_F(PayoutBatches, TheAccountingServiceRetriesALockedWalletQuietlyAndPaysOnceUnlocked) {
+  const auto miners = addresses(1);
+  ASSERT_NO_FATAL_FAILURE(credit({{miners[0], 100000000}}));
+  f.rpc->call("encryptwallet", "[\"secret\"]");
+  AccountingOptions o;
+  o.payouts = options;
+  o.payment_interval_hours = 1e-9;  // a payout run on every tick
+  o.payout_retry = std::chrono::milliseconds(0);
+  o.tick = std::chrono::milliseconds(5);
+  test::LogCapture log;
+  AccountingService service(*store, *f.node, o);
+  service.start();
+  ASSERT_TRUE(test::eventually([&] { return service.payout_runs() >= 20; }));
+  EXPECT_TRUE(service.payout_failing());
+  EXPECT_TRUE(store->payments(std::nullopt, 100).empty());
+  f.rpc->call("walletpassphrase", "[\"secret\",3600]");
+  ASSERT_TRUE(test::eventually([&] { return store->balances().at(miners[0]) == 0; }));
+  service.stop();
+  EXPECT_EQ(refused.load(), 1u);
+  int refusals_logged = 0, locked_mentions = 0;
+  for (const auto& line : log.lines()) {
+    refusals_logged += line.find("payout refused") != std::string::npos;
+    locked_mentions += line.find("wallet is locked") != std::string::npos;
+  }
+  EXPECT_EQ(refusals_logged, 1);
+  EXPECT_EQ(locked_mentions, 1);
+  EXPECT_EQ(rows("sent"), 1u);
+  EXPECT_EQ(store->payments(std::nullopt, 100).size(), 1u);
   EXPECT_EQ(audit_failures(), "");
 }
 
