@@ -51,6 +51,10 @@ std::vector<std::string> migrations(const std::string& backend) {
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS header_hex TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS submit_reason TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS block_hex TEXT NOT NULL DEFAULT '';",
+      // 6: the network fee of a sent payout, taken from its recipients' amounts (sendmany's
+      // subtractfeefrom). NULL: not sent yet, or sent before the fee was on the books (the pool's
+      // wallet paid it then).
+      "ALTER TABLE payments ADD COLUMN IF NOT EXISTS fee_sats BIGINT;",
   };
 }
 
