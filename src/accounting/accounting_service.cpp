@@ -23,6 +23,7 @@ AccountingService::AccountingService(store::Store& store, node::BitcoinNode& nod
       payout_retry_(std::min(options_.payout_retry, retry_cap(options_)), retry_cap(options_)) {
   // Asked on the server right before each sendmany: a leader that lost its lock sends nothing.
   options_.payouts.still_leading = [this] { return store_.try_acquire_leadership(); };
+  options_.payouts.refusals = &refusals_;  // a refused batch is logged once, not retried unchanged
 }
 
 AccountingService::~AccountingService() { stop(); }
@@ -46,12 +47,14 @@ void AccountingService::on_new_tip() {
   wake_.notify_all();
 }
 
-void AccountingService::change_payouts(double fee_percentage, int64_t min_payout_sats, double payment_interval_hours) {
+void AccountingService::change_payouts(double fee_percentage, int64_t min_payout_sats, double payment_interval_hours,
+                                       int max_outputs) {
   std::lock_guard lock(mutex_);
   AccountingOptions next = reloaded_ ? *reloaded_ : options_;  // options_ is only read by our thread and here
   next.maturity.fee_percentage = fee_percentage;
   next.payouts.min_payout_sats = min_payout_sats;
   next.payment_interval_hours = payment_interval_hours;
+  next.payouts.max_outputs = max_outputs;
   reloaded_ = std::move(next);
 }
 
@@ -103,12 +106,17 @@ void AccountingService::step(bool tip_changed) {
       if (!report.error.empty()) {
         payout_failing_ = true;
         const auto wait = payout_retry_.failed(std::chrono::steady_clock::now());
-        throw std::runtime_error(report.error + "; next try in " + std::to_string((wait.count() + 999) / 1000) + " s");
+        // A refusal was logged once by run_payouts, with what the operator must do; it is not
+        // logged again on every retry (the audit and pruning go on meanwhile).
+        if (!report.refused) {
+          throw std::runtime_error(report.error + "; next try in " + std::to_string((wait.count() + 999) / 1000) + " s");
+        }
+      } else {
+        payout_retry_.succeeded();
+        payout_failing_ = false;
+        store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
+        audit(true);
       }
-      payout_retry_.succeeded();
-      payout_failing_ = false;
-      store_.set_setting("last_payout_ms", std::to_string(store::now_ms()));
-      audit(true);
     }
     audit(false);
     prune_if_due();

@@ -56,9 +56,10 @@ class AccountingService {
   /// True from a failed payout run until the next one succeeds.
   bool payout_failing() const { return payout_failing_; }
   uint64_t shares_pruned() const { return shares_pruned_; }
-  /// A configuration reload: the pool fee, the minimum payout and the payment interval take effect
-  /// from the accounting thread's next step (blocks credited before keep the fee they had).
-  void change_payouts(double fee_percentage, int64_t min_payout_sats, double payment_interval_hours);
+  /// A configuration reload: the pool fee, the minimum payout, the payment interval and the
+  /// outputs per transaction take effect from the accounting thread's next step (blocks credited
+  /// before keep the fee they had).
+  void change_payouts(double fee_percentage, int64_t min_payout_sats, double payment_interval_hours, int max_outputs);
   /// The last completed audit (a copy; never waits for one in progress).
   LedgerStatus ledger_status() const;
 
@@ -85,6 +86,7 @@ class AccountingService {
   LedgerStatus status_;
   std::string last_audit_failure_;
   util::RetrySchedule payout_retry_;
+  PayoutRefusals refusals_;  // the last batch the wallet refused (accounting thread only)
   std::string last_error_;
   std::string wallet_identity_;  // of the node's wallet, asked once
   std::atomic<bool> wrong_wallet_{false};

@@ -69,12 +69,42 @@ AuditCheck check_payments(const store::LedgerSnapshot& books, const WalletFacts&
     }
     const auto& [txid, outputs] = *found->second.begin();
     if (txid != p.txid) check.problems.push_back(name + ": recorded txid " + p.txid + ", the wallet sent " + txid);
-    if (outputs != p.amounts) {
-      int64_t recorded = 0, paid = 0;
-      for (const auto& [a, v] : p.amounts) recorded += v;
-      for (const auto& [a, v] : outputs) paid += v;
-      check.problems.push_back(name + ": " + std::to_string(p.amounts.size()) + " items for " + sats(recorded) +
-                               ", the wallet paid " + std::to_string(outputs.size()) + " outputs for " + sats(paid));
+    int64_t recorded = 0, paid = 0;
+    for (const auto& [a, v] : p.amounts) recorded += v;
+    for (const auto& [a, v] : outputs) paid += v;
+    if (!p.fee_sats) {
+      // Sent before fees were recorded: the pool's wallet paid the fee, the outputs are the items.
+      if (outputs != p.amounts) {
+        check.problems.push_back(name + ": " + std::to_string(p.amounts.size()) + " items for " + sats(recorded) +
+                                 ", the wallet paid " + std::to_string(outputs.size()) + " outputs for " + sats(paid));
+      }
+      continue;
+    }
+    // The fee came out of the outputs: each output is at most its item, and the outputs plus the
+    // fee are the items to the satoshi; the fee is the one recorded.
+    for (const auto& [address, item] : p.amounts) {
+      const auto out = outputs.find(address);
+      if (out == outputs.end()) {
+        check.problems.push_back(name + ": item " + address + " (" + sats(item) + ") has no output in " + txid);
+      } else if (out->second > item) {
+        check.problems.push_back(name + ": the output to " + address + " paid " + sats(out->second) +
+                                 ", more than its item " + sats(item));
+      }
+    }
+    for (const auto& [address, v] : outputs) {
+      if (!p.amounts.count(address)) {
+        check.problems.push_back(name + ": the wallet paid " + address + " " + sats(v) + ", which no item records");
+      }
+    }
+    const auto fee = wallet.fee_and_confirmations.find(txid);
+    const int64_t wallet_fee = fee == wallet.fee_and_confirmations.end() ? 0 : fee->second.first;
+    if (wallet_fee != *p.fee_sats) {
+      check.problems.push_back(name + ": recorded fee " + sats(*p.fee_sats) + ", the wallet's fee for " + txid + " is " +
+                               sats(wallet_fee));
+    }
+    if (paid + wallet_fee != recorded) {
+      check.problems.push_back(name + ": outputs " + sats(paid) + " plus fee " + sats(wallet_fee) + " make " +
+                               sats(paid + wallet_fee) + ", the items add up to " + sats(recorded));
     }
   }
   for (const auto& [comment, txs] : wallet.sends) {

@@ -2,13 +2,46 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bitcoin/address.h"
-
 namespace pool::accounting {
 
 namespace {
 /// A coinbase can be spent once it is this deep (Bitcoin Core: COINBASE_MATURITY 100, so 101).
 constexpr int64_t kCoinbaseSpendableDepth = 101;
+
+constexpr const char* kLockedMessage =
+    "the wallet is locked (encrypted, no passphrase entered): nothing was sent. Unlock it "
+    "(bitcoin-cli walletpassphrase \"<passphrase>\" <seconds>, long enough for the payout run) or pay from "
+    "an unencrypted wallet; the payout goes out at the next try once the wallet is unlocked";
+
+std::string lock_state(const std::optional<int64_t>& unlocked_until) {
+  if (!unlocked_until) return "unencrypted";
+  return *unlocked_until == 0 ? "locked" : "unlocked";
+}
+
+int64_t sum(const PayoutAmounts& amounts) {
+  int64_t total = 0;
+  for (const auto& [address, sats] : amounts) total += sats;
+  return total;
+}
+
+/// One log line and one count per distinct refusal; remembered so it is not tried again.
+void refuse(PayoutReport& report, const PayoutOptions& options, const std::string& circumstances, std::string message) {
+  spdlog::error("payout refused: {}", message);
+  if (options.refused) ++*options.refused;
+  if (options.refusals) options.refusals->remember(circumstances, message);
+  report.refused = true;
+  report.error = "payout refused: " + message;
+}
+
+/// Why sendmany refused, and what the operator must do about it.
+std::string refusal_message(const node::RpcError& e, const PayoutAmounts& batch) {
+  if (e.code() == node::kRpcWalletUnlockNeeded) return kLockedMessage;
+  return "sendmany refused the batch of " + std::to_string(batch.size()) + " outputs for " +
+         node::sats_to_btc_string(sum(batch)) + " BTC (error " + std::to_string(e.code()) + ": " + e.rpc_message() +
+         "); nothing was sent and the balances were given back. Check the wallet (bitcoin-cli getwalletinfo, "
+         "getbalances) and the amounts; the same batch is not tried again until the wallet's balance or lock "
+         "state or the amounts change";
+}
 }  // namespace
 
 PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
@@ -31,8 +64,9 @@ PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, con
       if (options.duplicate_sends) *options.duplicate_sends += sends.size() - 1;
     }
     if (!sends.empty()) {
-      store.complete_payment(p.id, sends.front().txid);
-      spdlog::info("payout {}: found in the wallet as {}; completed", p.id, sends.front().txid);
+      const int64_t fee = -sends.front().fee_sats;  // the wallet reports a send's fee negative
+      store.complete_payment(p.id, sends.front().txid, fee);
+      spdlog::info("payout {}: found in the wallet as {} (fee {} sat); completed", p.id, sends.front().txid, fee);
       ++report.reconciled_sent;
     } else if (store::now_ms() - p.created_ms < options.release_grace.count()) {
       ++report.reconciled_waiting;  // its sendmany may still be on its way into the wallet
@@ -45,69 +79,115 @@ PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, con
   return report;
 }
 
-PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
-  PayoutReport report = reconcile_payouts(store, node, options);
-  if (!report.error.empty()) return report;
-  // Credits from blocks whose coinbase the wallet cannot spend yet (fewer than
-  // kCoinbaseSpendableDepth confirmations) wait for the next run, so a payout never asks the wallet for coins it lacks.
-  const int64_t tip = node.get_block_count();
-  const auto held_back = store.credits_from_blocks_above(tip - kCoinbaseSpendableDepth + 1);
-  std::map<std::string, int64_t> amounts;
-  for (const auto& [address, balance] : store.balances()) {
-    const auto held = held_back.find(address);
-    const int64_t sats = balance - (held == held_back.end() ? 0 : held->second);
-    if (address == store::kPoolAccount || sats <= 0 || sats < options.min_payout_sats) continue;
-    try {
-      bitcoin::address_to_script(address, options.network);
-    } catch (const bitcoin::AddressError& e) {
-      spdlog::warn("payout: skipping {} ({} sat): {}", address, sats, e.what());
-      continue;
-    }
-    amounts[address] = sats;
-  }
-  if (amounts.empty()) return report;
+namespace {
+
+/// Pays one batch: checks the wallet, reserves, sends, records. False stops the run.
+bool pay_batch(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options, const PayoutAmounts& batch,
+               PayoutReport& report) {
   // Ask the wallet first: a payout it cannot fund would only be written, refused and released,
   // leaving a payment row and balance changes behind on every retry.
-  int64_t needed = 0;
-  for (const auto& [address, sats] : amounts) needed += sats;
+  const std::string lock = lock_state(node.wallet_unlocked_until());
   const int64_t spendable = node.get_balance_sats();
-  if (spendable < needed) {
-    report.error = "Insufficient funds: the wallet can spend " + node::sats_to_btc_string(spendable) +
-                   " BTC, the payout needs " + node::sats_to_btc_string(needed) +
-                   " BTC (a block reward can be spent after " + std::to_string(kCoinbaseSpendableDepth) + " confirmations)";
-    return report;
+  const std::string circumstances = PayoutRefusals::circumstances(batch, spendable, lock);
+  if (options.refusals && options.refusals->refused_before(circumstances)) {
+    // Already logged and counted; nothing changed since, so the wallet would refuse it again.
+    report.refused = true;
+    report.error = "payout refused (unchanged since): " + options.refusals->message();
+    return false;
   }
-  const int64_t id = store.create_payment(amounts, options.comment_prefix);
+  if (lock == "locked") {
+    refuse(report, options, circumstances, kLockedMessage);
+    return false;
+  }
+  // The fee comes out of the outputs (subtractfeefrom names every recipient), so the wallet needs
+  // exactly the items' sum: not a satoshi more for the fee.
+  const int64_t needed = sum(batch);
+  if (spendable < needed) {
+    refuse(report, options, circumstances,
+           "Insufficient funds: the wallet can spend " + node::sats_to_btc_string(spendable) + " BTC, the batch of " +
+               std::to_string(batch.size()) + " outputs needs " + node::sats_to_btc_string(needed) +
+               " BTC; nothing was written. Fund the wallet or wait: a block reward can be spent after " +
+               std::to_string(kCoinbaseSpendableDepth) + " confirmations");
+    return false;
+  }
+  const int64_t id = store.create_payment(batch, options.comment_prefix);
   const std::string comment = options.comment_prefix + std::to_string(id);
   if (options.checkpoint) options.checkpoint("before_send");
   if (options.still_leading && !options.still_leading()) {
     report.error = "leadership moved before sendmany: payout " + std::to_string(id) +
                    " is left pending for the new leader to reconcile";
-    return report;
+    return false;
   }
   std::string txid;
   try {
-    txid = node.send_many(amounts, comment);
+    txid = node.send_many(batch, comment);
   } catch (const node::RpcError& e) {
-    // The node answered: nothing was sent. Give the balances back; retry next round.
+    // The node answered: nothing was sent. Give the balances back; not retried while unchanged.
     store.release_payment(id);
-    report.error = "sendmany refused: " + e.rpc_message();
-    return report;
+    refuse(report, options, circumstances, "payout " + std::to_string(id) + ": " + refusal_message(e, batch));
+    return false;
   } catch (const std::exception& e) {
     // Unknown whether it was sent (RpcOutcomeUnknown, or anything else that is not the node's
     // answer): leave it pending; only reconciliation by comment settles it, never a resend.
     report.outcome_unknown = true;
     spdlog::warn("payout {}: sendmany outcome unknown, left pending for reconciliation: {}", id, e.what());
     report.error = std::string("sendmany outcome unknown (reconciled next round): ") + e.what();
-    return report;
+    return false;
   }
   if (options.checkpoint) options.checkpoint("after_send");
-  store.complete_payment(id, txid);
+  // The fee goes on the books with the txid. Without it the payment stays pending: the next run's
+  // reconciliation finds the send by its comment and records both.
+  std::optional<node::WalletTransaction> tx;
+  try {
+    tx = node.get_transaction(txid);
+  } catch (const std::exception& e) {
+    report.error = "payout " + std::to_string(id) + " sent in " + txid + ", its fee unknown (" + e.what() +
+                   "); left pending, reconciliation records it next round";
+    return false;
+  }
+  if (!tx) {
+    report.error = "payout " + std::to_string(id) + " sent in " + txid + " but the wallet does not know it yet; left pending";
+    return false;
+  }
+  const int64_t fee = -tx->fee_sats;
+  store.complete_payment(id, txid, fee);
   if (options.checkpoint) options.checkpoint("after_record");
-  for (const auto& [address, sats] : amounts) report.paid_sats += sats;
-  report.recipients = static_cast<int>(amounts.size());
+  if (options.refusals) options.refusals->forget();
+  report.paid_sats += needed;
+  report.fee_sats += fee;
+  report.recipients += static_cast<int>(batch.size());
+  report.txids.push_back(txid);
   report.txid = txid;
-  spdlog::info("payout {}: {} sat to {} miners in {}", id, report.paid_sats, report.recipients, txid);
+  spdlog::info("payout {}: {} sat to {} miners in {} (network fee {} sat, shared by them)", id, needed, batch.size(), txid, fee);
+  return true;
+}
+
+}  // namespace
+
+PayoutReport run_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
+  PayoutReport report = reconcile_payouts(store, node, options);
+  if (!report.error.empty()) return report;
+  // Credits from blocks whose coinbase the wallet cannot spend yet (fewer than
+  // kCoinbaseSpendableDepth confirmations) wait for the next run, so a payout never asks the wallet for coins it lacks.
+  const int64_t tip = node.get_block_count();
+  const auto selection = select_payouts(store.balances(), store.credits_from_blocks_above(tip - kCoinbaseSpendableDepth + 1),
+                                        options.min_payout_sats, options.network);
+  std::string dust;
+  int dust_count = 0;
+  for (const auto& s : selection.skipped) {
+    if (!s.dust) {
+      spdlog::warn("payout: skipping {} ({} sat): {}", s.address, s.sats, s.why);
+    } else if (++dust_count <= 5) {
+      dust += (dust.empty() ? "" : ", ") + s.address + " (" + std::to_string(s.sats) + " sat, " + s.why + ")";
+    }
+  }
+  if (dust_count > 0) {
+    spdlog::warn("payout: {} balance(s) below the dust limit of their address type wait until they grow: {}{}", dust_count,
+                 dust, dust_count > 5 ? ", ..." : "");
+  }
+  for (const auto& batch : split_batches(selection.amounts, options.max_outputs)) {
+    if (!pay_batch(store, node, options, batch, report)) break;  // the rest wait for the next run
+  }
   return report;
 }
 

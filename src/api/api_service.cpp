@@ -44,7 +44,7 @@ std::string payment_json(const store::PaymentRecord& p) {
   }
   return "{\"id\":" + std::to_string(p.id) + ",\"status\":\"" + p.status + "\",\"txid\":\"" + p.txid +
          "\",\"created_ms\":" + std::to_string(p.created_ms) + ",\"total_sats\":" + std::to_string(total) +
-         ",\"amounts\":{" + amounts + "}}";
+         ",\"fee_sats\":" + (p.fee_sats ? std::to_string(*p.fee_sats) : "null") + ",\"amounts\":{" + amounts + "}}";
 }
 
 }  // namespace
@@ -265,6 +265,13 @@ net::HttpResponse ApiService::metrics() {
     metric("pool_payout_duplicate_sends_total",
            "Extra wallet sends found for one payout's comment (miners paid more than once; investigate).", "counter");
     m += "pool_payout_duplicate_sends_total " + std::to_string(sources_.payout_duplicate_sends->load()) + "\n";
+  }
+  if (sources_.payout_refused) {
+    metric("pool_payout_refused_total",
+           "Payout batches the wallet refused (locked, short of funds, a bad output), once per distinct refusal; "
+           "the log says what to do.",
+           "counter");
+    m += "pool_payout_refused_total " + std::to_string(sources_.payout_refused->load()) + "\n";
   }
   metric("pool_api_snapshot_age_seconds", "Age of the store data the API and these metrics show.", "gauge");
   m += "pool_api_snapshot_age_seconds " +

@@ -144,12 +144,19 @@ const std::vector<KeySpec>& specs() {
        [](Config& c, const std::string& v) { c.pool.coinbase_tag = v; }},
       {{"pool", "fee_percentage", "decimal 0-100", "1.0", "pool fee taken from each PPLNS block reward"},
        [](Config& c, const std::string& v) { c.pool.fee_percentage = decimal(v, 0, 100, "a percentage from 0 to 100"); }},
-      {{"pool", "min_payout", "BTC amount", "0.001", "balances below this wait for the next payout"},
+      {{"pool", "min_payout", "BTC amount", "0.001", "balances below this wait for the next payout (at least 0.0001)"},
        [](Config& c, const std::string& v) {
          const auto sats = parse_btc_amount(v);
          if (!sats) expected("a BTC amount such as 0.001 (at most 8 decimals)");
+         // Smaller payouts would be dust or eaten by their share of the network fee.
+         if (*sats < kMinPayoutFloorSats) {
+           expected("at least 0.0001 BTC (10,000 sat): min_payout has a floor, smaller outputs are dust or mostly fee");
+         }
          c.pool.min_payout_sats = *sats;
        }},
+      {{"pool", "payout_max_outputs", "whole number 1-2000", "250",
+        "recipients per payout transaction; more balances are paid in more transactions, one after another"},
+       [](Config& c, const std::string& v) { c.pool.payout_max_outputs = static_cast<int>(whole(v, 1, 2000)); }},
       {{"pool", "payment_interval_hours", "decimal", "24", "hours between payout runs (fractions allowed)"},
        [](Config& c, const std::string& v) { c.pool.payment_interval_hours = positive(v); }},
       {{"pool", "pplns_window", "decimal", "2", "PPLNS window as a multiple of the network difficulty"},

@@ -43,12 +43,16 @@ struct StratumConfig {
   std::string reconnect_host;
 };
 
+/// The smallest min_payout the config accepts: 0.0001 BTC.
+inline constexpr int64_t kMinPayoutFloorSats = 10000;
+
 struct PoolConfig {
   std::string payout_scheme = "pplns";
   std::string address;  // empty = a new address from the node's wallet
   std::string coinbase_tag = "/bitcoin-mining-pool/";
   double fee_percentage = 1.0;
-  int64_t min_payout_sats = 100000;  // 0.001 BTC
+  int64_t min_payout_sats = 100000;  // 0.001 BTC; at least kMinPayoutFloorSats
+  int payout_max_outputs = 250;      // recipients per payout transaction
   double payment_interval_hours = 24;
   double pplns_window = 2;
   double share_retention_days = 7;

@@ -9,7 +9,8 @@ bool applies_without_restart(const std::string& key) {
       "stratum.difficulty",           "stratum.min_difficulty",     "stratum.max_difficulty",
       "stratum.vardiff_target_seconds", "stratum.max_connections",  "stratum.max_connections_per_ip",
       "stratum.idle_timeout_seconds", "stratum.ban_seconds",        "pool.fee_percentage",
-      "pool.min_payout",              "pool.payment_interval_hours", "log.level",
+      "pool.min_payout",              "pool.payment_interval_hours", "pool.payout_max_outputs",
+      "log.level",
   };
   return live.count(key) > 0;
 }

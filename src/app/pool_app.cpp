@@ -77,6 +77,7 @@ struct PoolApp::Parts {
   std::unique_ptr<node::RpcClient> rpc, watcher_rpc, block_rpc, wallet_rpc;
   std::unique_ptr<node::BitcoinNode> node, watcher_node, block_node, wallet_node;
   std::atomic<uint64_t> payout_duplicate_sends{0};
+  std::atomic<uint64_t> payout_refused{0};
   bitcoin::Network network = bitcoin::Network::kMain;
   std::string payout_address;
   bitcoin::Bytes payout_script;
@@ -183,6 +184,8 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.retention.retention_days = config_.pool.share_retention_days;
   ao.retention.unstored_blocks = [&p] { return p.ledger->waiting(); };
   ao.payouts.min_payout_sats = config_.pool.min_payout_sats;
+  ao.payouts.max_outputs = config_.pool.payout_max_outputs;
+  ao.payouts.refused = &p.payout_refused;
   ao.payouts.network = p.network;
   ao.payouts.comment_prefix = payout_comment_prefix(*p.store);
   ao.payouts.duplicate_sends = &p.payout_duplicate_sends;
@@ -279,6 +282,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
     return (*tip_to_job + p.server->last_broadcast_ms()) / 1000.0;
   };
   sources.payout_duplicate_sends = &p.payout_duplicate_sends;
+  sources.payout_refused = &p.payout_refused;
   p.api = std::make_unique<api::ApiService>(sources);
   p.http = std::make_unique<net::HttpServer>(config_.api.host, config_.api.port,
                                              [&p](const net::HttpRequest& r) { return p.api->handle(r); });
@@ -327,6 +331,7 @@ ReloadPlan PoolApp::reload(const Config& loaded) {
   next.stratum.ban_seconds = loaded.stratum.ban_seconds;
   next.pool.fee_percentage = loaded.pool.fee_percentage;
   next.pool.min_payout_sats = loaded.pool.min_payout_sats;
+  next.pool.payout_max_outputs = loaded.pool.payout_max_outputs;
   next.pool.payment_interval_hours = loaded.pool.payment_interval_hours;
   next.log.level = loaded.log.level;
   for (const auto& [key, value] : loaded.values) {
@@ -344,7 +349,8 @@ ReloadPlan PoolApp::reload(const Config& loaded) {
   vardiff.target_seconds = next.stratum.vardiff_target_seconds;
   p.server->apply({next.stratum.max_connections, next.stratum.max_connections_per_ip, next.stratum.idle_timeout_seconds,
                    next.stratum.ban_seconds, vardiff});
-  p.accounting->change_payouts(next.pool.fee_percentage, next.pool.min_payout_sats, next.pool.payment_interval_hours);
+  p.accounting->change_payouts(next.pool.fee_percentage, next.pool.min_payout_sats, next.pool.payment_interval_hours,
+                               next.pool.payout_max_outputs);
   config_ = std::move(next);
   return plan;
 }

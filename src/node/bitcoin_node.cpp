@@ -99,8 +99,20 @@ std::string BitcoinNode::send_many(const std::map<std::string, int64_t>& amounts
     obj += util::quote(address) + ":" + sats_to_btc_string(sats);
   }
   obj += "}";
-  const auto r = rpc_.call("sendmany", "[\"\"," + obj + ",1," + util::quote(comment) + "]", wallet_path(), RpcCall::kOnce);
+  // subtractfeefrom lists every recipient: Core divides the fee equally among them (the first
+  // output also pays what does not divide), so the wallet spends exactly the amounts' sum.
+  std::string subtract = "[";
+  for (const auto& [address, sats] : amounts) subtract += (subtract.size() > 1 ? "," : "") + util::quote(address);
+  subtract += "]";
+  const auto r = rpc_.call("sendmany", "[\"\"," + obj + ",1," + util::quote(comment) + "," + subtract + "]", wallet_path(),
+                           RpcCall::kOnce);
   return r.GetString();
+}
+
+std::optional<int64_t> BitcoinNode::wallet_unlocked_until() {
+  const auto info = rpc_.call("getwalletinfo", "[]", wallet_path());
+  if (!has_member(info, "unlocked_until") || info["unlocked_until"].IsNull()) return std::nullopt;
+  return get_int64(info, "unlocked_until");
 }
 
 namespace {

@@ -42,6 +42,9 @@ struct WalletTransaction {
   std::string comment;
 };
 
+/// Bitcoin Core's answer to sendmany on a locked wallet.
+inline constexpr int kRpcWalletUnlockNeeded = -13;
+
 /// One output of a wallet send, as listtransactions reports it (for the ledger audit).
 struct WalletSendOutput {
   std::string txid;
@@ -86,9 +89,15 @@ class BitcoinNode {
   // Wallet calls (on the configured wallet).
   int64_t get_balance_sats();
   /// sendmany with amounts in satoshis; `comment` is stored by the wallet so a payout can be
-  /// found again after a crash. Returns the txid. Goes on the wire at most once: throws
-  /// RpcOutcomeUnknown when it was sent and no answer came (the caller reconciles by comment).
+  /// found again after a crash. The network fee comes out of the amounts: subtractfeefrom names
+  /// every recipient, so Core shares the fee equally among them (the first output pays the
+  /// remainder) and the wallet spends exactly the amounts' sum. Returns the txid. Goes on the
+  /// wire at most once: throws RpcOutcomeUnknown when it was sent and no answer came (the caller
+  /// reconciles by comment).
   std::string send_many(const std::map<std::string, int64_t>& amounts, const std::string& comment);
+  /// getwalletinfo's unlocked_until: nullopt for an unencrypted wallet, 0 while an encrypted one
+  /// is locked (sendmany would fail with -13), else the time it locks again.
+  std::optional<int64_t> wallet_unlocked_until();
   std::optional<WalletTransaction> get_transaction(const std::string& txid);
   /// Wallet sends whose comment equals `comment` (to reconcile an interrupted payout). Pages back
   /// through listtransactions until it reaches transactions older than `since_unix` (0 = the

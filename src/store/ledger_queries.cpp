@@ -13,7 +13,7 @@ LedgerSnapshot read_ledger(const LedgerQuery& query) {
   query(ledger_sql::kPayments, [&](const LedgerRow& r) {
     const int64_t id = r.i64(0);
     if (out.payments.empty() || out.payments.back().id != id) {
-      out.payments.push_back({id, r.text(1), r.text(2), r.text(3), r.i64(4), {}});
+      out.payments.push_back({id, r.text(1), r.text(2), r.text(3), r.i64(4), {}, fee_from_column(r.i64(7))});
     }
     if (!r.is_null(5)) out.payments.back().amounts[r.text(5)] = r.i64(6);
   });

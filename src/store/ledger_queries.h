@@ -45,9 +45,9 @@ inline constexpr const char* kAccounts =
     " SELECT address, sats AS bal, 0 AS chg, 1 AS has FROM balances"
     " UNION ALL SELECT address, 0, delta_sats, 0 FROM balance_changes) t GROUP BY address ORDER BY address";
 
-// id, status, comment, txid, created_ms, item address (or NULL), item sats
+// id, status, comment, txid, created_ms, item address (or NULL), item sats, fee (-1: none recorded)
 inline constexpr const char* kPayments =
-    "SELECT p.id, p.status, p.comment, p.txid, p.created_ms, i.address, i.sats FROM payments p"
+    "SELECT p.id, p.status, p.comment, p.txid, p.created_ms, i.address, i.sats, COALESCE(p.fee_sats, -1) FROM payments p"
     " LEFT JOIN payment_items i ON i.payment_id = p.id ORDER BY p.id";
 
 }  // namespace pool::store::ledger_sql

@@ -51,7 +51,11 @@ std::vector<std::string> migrations(const std::string& backend) {
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS header_hex TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS submit_reason TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE blocks ADD COLUMN IF NOT EXISTS block_hex TEXT NOT NULL DEFAULT '';",
-      // 6: each found block's PPLNS window, committed when the block is found (its Merkle root
+      // 6: the network fee of a sent payout, taken from its recipients' amounts (sendmany's
+      // subtractfeefrom). NULL: not sent yet, or sent before the fee was on the books (the pool's
+      // wallet paid it then).
+      "ALTER TABLE payments ADD COLUMN IF NOT EXISTS fee_sats BIGINT;",
+      // 7: each found block's PPLNS window, committed when the block is found (its Merkle root
       // goes on-chain in a later coinbase); crediting uses exactly these leaves.
       "CREATE TABLE IF NOT EXISTS block_windows (block_hash TEXT PRIMARY KEY, root TEXT NOT NULL,"
       " total_weight TEXT NOT NULL, fee_ppm BIGINT NOT NULL, reward_sats BIGINT NOT NULL, leaf_count BIGINT NOT NULL,"

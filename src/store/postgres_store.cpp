@@ -241,12 +241,13 @@ class PostgresStore : public Store {
     return id;
   }
 
-  void complete_payment(int64_t id, const std::string& txid) override {
+  void complete_payment(int64_t id, const std::string& txid, int64_t fee_sats) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
     fence();
-    if (db_.run("UPDATE payments SET status = 'sent', txid = $1, updated_ms = $2 WHERE id = $3 AND status = 'pending'",
-                {txid, std::to_string(now_ms()), std::to_string(id)})
+    if (db_.run("UPDATE payments SET status = 'sent', txid = $1, updated_ms = $2, fee_sats = $4 WHERE id = $3"
+                " AND status = 'pending'",
+                {txid, std::to_string(now_ms()), std::to_string(id), std::to_string(fee_sats)})
             .affected() != 1) {
       throw StoreError(not_pending_message(id, txid));
     }
@@ -310,13 +311,13 @@ class PostgresStore : public Store {
 
   std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
     std::lock_guard lock(mutex_);
-    const std::string sql = std::string("SELECT id, status, comment, txid, created_ms FROM payments") +
+    const std::string sql = std::string("SELECT id, status, comment, txid, created_ms, COALESCE(fee_sats, -1) FROM payments") +
                             (status ? " WHERE status = $2" : "") + " ORDER BY id DESC LIMIT $1";
     std::vector<std::string> params = {std::to_string(limit)};
     if (status) params.push_back(*status);
     const PgResult r = db_.run(sql, params);
     std::vector<PaymentRecord> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back({r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.i64(i, 4), {}});
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.i64(i, 4), {}, fee_from_column(r.i64(i, 5))});
     for (auto& p : out) {
       const PgResult items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(p.id)});
       for (int i = 0; i < items.rows(); ++i) p.amounts[items.text(i, 0)] = items.i64(i, 1);

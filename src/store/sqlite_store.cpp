@@ -233,12 +233,12 @@ class SqliteStore : public Store {
     return id;
   }
 
-  void complete_payment(int64_t id, const std::string& txid) override {
+  void complete_payment(int64_t id, const std::string& txid, int64_t fee_sats) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
     fence();
-    Stmt s(db_, "UPDATE payments SET status = 'sent', txid = ?, updated_ms = ? WHERE id = ? AND status = 'pending'");
-    s.bind(1, txid).bind(2, now_ms()).bind(3, id);
+    Stmt s(db_, "UPDATE payments SET status = 'sent', txid = ?, updated_ms = ?, fee_sats = ? WHERE id = ? AND status = 'pending'");
+    s.bind(1, txid).bind(2, now_ms()).bind(3, fee_sats).bind(4, id);
     s.step();
     if (sqlite3_changes(db_) != 1) throw StoreError(not_pending_message(id, txid));
     tx.commit();
@@ -299,13 +299,13 @@ class SqliteStore : public Store {
 
   std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, std::string("SELECT id, status, comment, txid, created_ms FROM payments") +
+    Stmt s(db_, std::string("SELECT id, status, comment, txid, created_ms, COALESCE(fee_sats, -1) FROM payments") +
                     (status ? " WHERE status = ?" : "") + " ORDER BY id DESC LIMIT ?");
     int i = 1;
     if (status) s.bind(i++, *status);
     s.bind(i, static_cast<int64_t>(limit));
     std::vector<PaymentRecord> out;
-    while (s.step()) out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.i64(4), {}});
+    while (s.step()) out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.i64(4), {}, fee_from_column(s.i64(5))});
     for (auto& p : out) {
       Stmt items(db_, "SELECT address, sats FROM payment_items WHERE payment_id = ?");
       items.bind(1, p.id);

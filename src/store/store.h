@@ -122,7 +122,13 @@ struct PaymentRecord {
   std::string txid;
   int64_t created_ms = 0;
   std::map<std::string, int64_t> amounts;
+  /// The transaction's network fee, taken from the amounts: the outputs paid amounts less their
+  /// share of it. nullopt until sent (and for payouts sent before fees were recorded).
+  std::optional<int64_t> fee_sats;
 };
+
+/// A payment row's fee column as read with COALESCE(fee_sats, -1).
+inline std::optional<int64_t> fee_from_column(int64_t v) { return v < 0 ? std::nullopt : std::optional<int64_t>(v); }
 
 /// A found block against the balance changes that credit it (for the ledger audit).
 struct BlockLedger {
@@ -203,7 +209,9 @@ class Store {
   /// Writes a pending payment and reserves (debits) its amounts in one transaction. Throws
   /// StoreError if any balance is short. Returns the payment id.
   virtual int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) = 0;
-  virtual void complete_payment(int64_t id, const std::string& txid) = 0;
+  /// pending -> sent in `txid`, recording the transaction's network fee (positive satoshis, taken
+  /// from the recipients' amounts). Throws StoreError when it is no longer pending.
+  virtual void complete_payment(int64_t id, const std::string& txid, int64_t fee_sats) = 0;
   /// pending -> released, giving the reserved amounts back.
   virtual void release_payment(int64_t id) = 0;
   virtual std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) = 0;

@@ -9,7 +9,8 @@ namespace {
 
 const std::string kBlock = "00000000000000000000000000000000000000000000000000000000000000aa";
 
-// One confirmed block of 100 sat: 60 to A, 30 to B, 10 fee; A has been paid 60 in payment 1.
+// One confirmed block of 100 sat: 60 to A, 30 to B, 10 fee; A has been paid 60 in payment 1: an
+// output of 56 and a network fee of 4 taken from it.
 struct Books {
   store::LedgerSnapshot books;
   WalletFacts wallet;
@@ -18,9 +19,10 @@ struct Books {
     books.accounts.push_back({"A", 0, 0, true});  // +60 credited, -60 paid
     books.accounts.push_back({"B", 30, 30, true});
     books.accounts.push_back({store::kPoolAccount, 10, 10, true});
-    books.payments.push_back({1, "sent", "pool payout x-1", "tx1", 0, {{"A", 60}}});
+    books.payments.push_back({1, "sent", "pool payout x-1", "tx1", 0, {{"A", 60}}, 4});
     wallet.balances.trusted_sats = 40;
-    wallet.sends["pool payout x-1"]["tx1"]["A"] = 60;
+    wallet.sends["pool payout x-1"]["tx1"]["A"] = 56;
+    wallet.fee_and_confirmations["tx1"] = {4, 1};
   }
   AuditReport audit() const { return audit_ledger(books, wallet, "pool payout x-"); }
 };
@@ -79,7 +81,7 @@ TEST(LedgerAudit, ABalanceThatIsNotTheSumOfItsChangesNamesTheAccount) {
 
 TEST(LedgerAudit, APaymentTheWalletSentTwiceIsCaught) {
   Books b;
-  b.wallet.sends["pool payout x-1"]["tx2"]["A"] = 60;
+  b.wallet.sends["pool payout x-1"]["tx2"]["A"] = 56;
   const auto problems = check(b.audit(), "payments").problems;
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("sent it 2 times"), std::string::npos);
@@ -93,8 +95,52 @@ TEST(LedgerAudit, ASentPaymentMustBeInTheWalletWithItsTxidAndAmounts) {
   other_txid.books.payments[0].txid = "tx9";
   EXPECT_FALSE(check(other_txid.audit(), "payments").ok());
   Books other_amount;
-  other_amount.wallet.sends["pool payout x-1"]["tx1"]["A"] = 59;
+  other_amount.wallet.sends["pool payout x-1"]["tx1"]["A"] = 55;
   EXPECT_FALSE(check(other_amount.audit(), "payments").ok());
+}
+
+std::string payment_problems(const Books& b) {
+  std::string out;
+  for (const auto& p : check(b.audit(), "payments").problems) out += p + "\n";
+  return out;
+}
+
+// The fee taken from the outputs is on the books to the satoshi: outputs + fee == the items, and
+// the fee is the one recorded; anything else is named.
+TEST(LedgerAudit, ARecordedFeeThatIsNotTheWalletsIsNamed) {
+  Books b;
+  b.books.payments[0].fee_sats = 5;
+  const std::string problems = payment_problems(b);
+  EXPECT_NE(problems.find("payment 1 (sent): recorded fee 5 sat, the wallet's fee for tx1 is 4 sat"), std::string::npos)
+      << problems;
+}
+
+TEST(LedgerAudit, OutputsAndFeeThatDoNotAddUpToTheItemsAreNamed) {
+  Books short_output;  // the wallet paid a satoshi less than the items less the fee
+  short_output.wallet.sends["pool payout x-1"]["tx1"]["A"] = 55;
+  EXPECT_NE(payment_problems(short_output).find("payment 1 (sent): outputs 55 sat plus fee 4 sat make 59 sat, the items add up to 60 sat"),
+            std::string::npos)
+      << payment_problems(short_output);
+  Books larger;  // an output above its item
+  larger.wallet.sends["pool payout x-1"]["tx1"]["A"] = 61;
+  larger.wallet.fee_and_confirmations["tx1"] = {0, 1};
+  larger.books.payments[0].fee_sats = 0;
+  EXPECT_NE(payment_problems(larger).find("the output to A paid 61 sat, more than its item 60 sat"), std::string::npos)
+      << payment_problems(larger);
+  Books stranger;  // an output nobody is owed, the fee making up the difference
+  stranger.wallet.sends["pool payout x-1"]["tx1"]["A"] = 50;
+  stranger.wallet.sends["pool payout x-1"]["tx1"]["Z"] = 6;
+  EXPECT_NE(payment_problems(stranger).find("the wallet paid Z 6 sat, which no item records"), std::string::npos)
+      << payment_problems(stranger);
+}
+
+TEST(LedgerAudit, APaymentSentBeforeFeesWereRecordedHasOutputsEqualToItsItems) {
+  Books b;
+  b.books.payments[0].fee_sats = std::nullopt;  // the pool's wallet paid the fee then
+  b.wallet.sends["pool payout x-1"]["tx1"]["A"] = 60;
+  EXPECT_TRUE(check(b.audit(), "payments").ok()) << payment_problems(b);
+  b.wallet.sends["pool payout x-1"]["tx1"]["A"] = 56;
+  EXPECT_FALSE(check(b.audit(), "payments").ok());
 }
 
 TEST(LedgerAudit, AReleasedPaymentTheWalletSentAnywayIsCaught) {
@@ -139,11 +185,11 @@ TEST(LedgerAudit, TheImmatureRewardOfABlockNotYetCreditedDoesNotHideAShortfall) 
 
 TEST(LedgerAudit, APendingPaymentIsOwedUntilTheWalletHasSentIt) {
   Books b;
-  b.books.payments.push_back({2, "pending", "pool payout x-2", "", 0, {{"B", 30}}});
+  b.books.payments.push_back({2, "pending", "pool payout x-2", "", 0, {{"B", 30}}, std::nullopt});
   b.books.accounts[1] = {"B", 0, 0, true};  // reserved
   EXPECT_EQ(b.audit().obligations_sats, 40);
   EXPECT_TRUE(b.audit().ok());
-  b.wallet.sends["pool payout x-2"]["tx2"]["B"] = 30;  // sent, reply lost: left the wallet
+  b.wallet.sends["pool payout x-2"]["tx2"]["B"] = 27;  // sent, reply lost: left the wallet
   b.wallet.balances.trusted_sats = 10;
   EXPECT_EQ(b.audit().obligations_sats, 10);
   EXPECT_TRUE(b.audit().ok());

@@ -115,7 +115,10 @@ TEST_P(NodeAccounting, TwoMinersCreditedAndOrphanNeverCredited) {
   EXPECT_TRUE(report.error.empty()) << report.error;
   EXPECT_EQ(report.recipients, 2);
   const auto paid_a = util::parse_json(util::to_json(f.rpc->call("test_paidto", "[\"" + kMinerA + "\"]")));
-  EXPECT_EQ(paid_a["amount_sats"].GetInt64(), 7012500000);
+  // The network fee (the test node's 10,000 + 3,100 per output) is shared by the two miners.
+  const auto sent = store->payments(std::string("sent"), 1).at(0);
+  EXPECT_EQ(sent.fee_sats, 16200);
+  EXPECT_EQ(paid_a["amount_sats"].GetInt64(), 7012500000 - 8100);
   EXPECT_EQ(paid_a["outputs"].GetInt(), 1);
   EXPECT_EQ(store->balances().at(kMinerA), 0);
   EXPECT_EQ(store->balances().at(store::kPoolAccount), 100000000);  // the fee stays
@@ -207,6 +210,29 @@ TEST_P(NodeAccounting, ALeaderThatLostItsLockSendsNothing) {
   po.still_leading = nullptr;
   EXPECT_EQ(reconcile_payouts(*store, *f.node, po).reconciled_released, 1);
   EXPECT_EQ(run_payouts(*store, *f.node, po).recipients, 1);
+  EXPECT_EQ(audit_failures(), "");
+}
+
+// With no pool fee the pool holds nothing of its own, so the network fee must come out of the
+// payouts: it is on the books, and the wallet still covers every balance to the satoshi.
+TEST_P(NodeAccounting, WithoutAPoolFeeThePayoutFeeComesOutOfThePayoutsAndThePoolStaysSolvent) {
+  options.fee_percentage = 0;
+  store->insert_shares({share(kMinerA, 1000, 1000), share(kMinerB, 1, 1100)});
+  pool_block(kMinerA, 1500);
+  // Later blocks pay someone else: the wallet holds exactly this block's reward.
+  f.rpc->call("generatetoaddress", "[101,\"" + kMinerB + "\"]");
+  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  const int64_t a = store->balances().at(kMinerA), b = store->balances().at(kMinerB);
+  PayoutOptions po = test_payouts();
+  po.min_payout_sats = b + 1;  // B waits for the next run
+  const auto report = run_payouts(*store, *f.node, po);
+  ASSERT_EQ(report.recipients, 1) << report.error;
+  const auto sent = store->payments(std::string("sent"), 1).at(0);
+  EXPECT_EQ(sent.fee_sats, 13100);  // the test node's 10,000 + 3,100 per output
+  const auto paid_a = util::parse_json(util::to_json(f.rpc->call("test_paidto", "[\"" + kMinerA + "\"]")));
+  EXPECT_EQ(paid_a["amount_sats"].GetInt64(), a - 13100);
+  EXPECT_EQ(store->balances().at(kMinerB), b);
+  EXPECT_GE(f.node->get_balance_sats(), b);  // B's balance is still in the wallet
   EXPECT_EQ(audit_failures(), "");
 }
 

@@ -65,6 +65,7 @@ TEST(ApiService, AnswersWhileTheNodeHangsAndTheStoreRefresherIsBlocked) {
   stratum::PoolStats stats;
   mining::JobRegistry jobs;
   std::atomic<uint64_t> duplicates{3};
+  std::atomic<uint64_t> refused{2};
   ApiSources sources;
   sources.stats = &stats;
   sources.store = store.get();
@@ -72,6 +73,7 @@ TEST(ApiService, AnswersWhileTheNodeHangsAndTheStoreRefresherIsBlocked) {
   sources.network = bitcoin::Network::kRegtest;
   sources.node_rpc_latency_ms = [&] { return rpc.last_latency().count() / 1000.0; };
   sources.payout_duplicate_sends = &duplicates;
+  sources.payout_refused = &refused;
   sources.store_refresh = 10ms;
   sources.read_snapshot = [&] {
     gate.wait();
@@ -113,6 +115,7 @@ TEST(ApiService, AnswersWhileTheNodeHangsAndTheStoreRefresherIsBlocked) {
   EXPECT_EQ(m.status, 200);
   EXPECT_NE(m.body.find("pool_blocks{status=\"confirmed\"} 1\n"), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("pool_payout_duplicate_sends_total 3\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("pool_payout_refused_total 2\n"), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("pool_node_rpc_latency_ms "), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("pool_api_snapshot_age_seconds "), std::string::npos) << m.body;
   const auto bl = blocks.get();

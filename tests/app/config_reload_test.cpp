@@ -69,5 +69,14 @@ TEST(ConfigReload, RemovingAKeyGoesBackToItsDefault) {
   EXPECT_EQ(plan.needs_restart[0].key, "[pool] payout_scheme");
 }
 
+TEST(ConfigReload, PayoutMaxOutputsAppliesWithoutARestart) {
+  const Config running = load_config_text("[pool]\npayout_max_outputs = 250\n", "pool.ini");
+  const Config loaded = load_config_text("[pool]\npayout_max_outputs = 100\n", "pool.ini");
+  const ReloadPlan plan = plan_reload(running, loaded);
+  ASSERT_EQ(plan.applied.size(), 1u);
+  EXPECT_EQ(plan.applied[0].key, "[pool] payout_max_outputs");
+  EXPECT_TRUE(plan.needs_restart.empty());
+}
+
 }  // namespace
 }  // namespace pool::app

@@ -91,6 +91,21 @@ TEST(Config, WrongTypesNameFileLineSectionKeyAndExpectation) {
   EXPECT_NE(e.find("config.ini:2: expected 'key = value'"), std::string::npos) << e;
 }
 
+// Smaller payouts would be dust or mostly network fee: min_payout has a floor of 0.0001 BTC.
+TEST(Config, MinPayoutHasAFloorNamedInTheError) {
+  const std::string e = error_of("[pool]\nmin_payout = 0.00009999\n");
+  EXPECT_NE(e.find("[pool] min_payout = '0.00009999' is not valid"), std::string::npos) << e;
+  EXPECT_NE(e.find("at least 0.0001 BTC (10,000 sat)"), std::string::npos) << e;
+  EXPECT_EQ(load_config_text("[pool]\nmin_payout = 0.0001\n", "config.ini").pool.min_payout_sats, 10000);
+}
+
+TEST(Config, PayoutMaxOutputsDefaultsTo250AndStaysInRange) {
+  EXPECT_EQ(load_config_text("", "config.ini").pool.payout_max_outputs, 250);
+  EXPECT_EQ(load_config_text("[pool]\npayout_max_outputs = 2000\n", "config.ini").pool.payout_max_outputs, 2000);
+  EXPECT_NE(error_of("[pool]\npayout_max_outputs = 0\n").find("from 1 to 2000"), std::string::npos);
+  EXPECT_NE(error_of("[pool]\npayout_max_outputs = 2001\n").find("from 1 to 2000"), std::string::npos);
+}
+
 TEST(Config, BtcAmountsAreExact) {
   EXPECT_EQ(parse_btc_amount("0.001"), 100000);
   EXPECT_EQ(parse_btc_amount("21000000"), 2100000000000000);

@@ -99,11 +99,13 @@ TEST(RpcClient, WalletCallsSendAndFindByComment) {
   EXPECT_EQ(found[0].txid, txid);
   EXPECT_TRUE(f.node->find_sends_by_comment("payout-8").empty());
   // A payout buried under later sends is still found: the search pages back.
-  for (int i = 0; i < 5; ++i) f.node->send_many({{miner, 1000 + i}}, "later-" + std::to_string(i));
+  for (int i = 0; i < 5; ++i) f.node->send_many({{miner, 100000 + i}}, "later-" + std::to_string(i));
   const auto deep = f.node->find_sends_by_comment("payout-7", 0, 2);
   ASSERT_EQ(deep.size(), 1u);
   EXPECT_EQ(deep[0].txid, txid);
   EXPECT_LT(f.node->get_balance_sats(), balance - 123456789);
+  EXPECT_EQ(-tx->fee_sats, 13100);  // taken from the output: the wallet spent exactly the amount
+  EXPECT_EQ(f.node->get_balance_sats(), balance - 123456789 - (5 * 100000 + 10));
   try {
     f.node->send_many({{miner, 100'000'000'000}}, "too-much");
     FAIL();

@@ -166,10 +166,13 @@ TEST_P(StoreSuite, PaymentsReserveCompleteAndRelease) {
   store->release_payment(id);  // twice is harmless
   EXPECT_EQ(store->balances().at("A"), 1000);
   const int64_t id2 = store->create_payment({{"A", 600}}, "payout-");
-  store->complete_payment(id2, "txid2");
+  EXPECT_FALSE(store->payments(std::string("pending"), 10).at(0).fee_sats);  // no fee before it is sent
+  store->complete_payment(id2, "txid2", 141);
   const auto sent = store->payments(std::string("sent"), 10);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].txid, "txid2");
+  EXPECT_EQ(sent[0].fee_sats, 141);  // the network fee is on the books
+  EXPECT_EQ(store->ledger_snapshot().payments.back().fee_sats, 141);
   EXPECT_EQ(store->balances().at("A"), 400);
   EXPECT_THROW(store->create_payment({{"B", 501}}, "payout-"), StoreError);  // more than the balance
   EXPECT_EQ(store->balances().at("B"), 500);                                 // nothing reserved
@@ -226,7 +229,7 @@ TEST_P(StoreSuite, CompletingAPaymentThatIsNoLongerPendingIsRefused) {
   const int64_t id = store->create_payment({{"A", 4000}}, "p-");
   store->release_payment(id);  // e.g. another leader found no send and gave the money back
   try {
-    store->complete_payment(id, "txid-of-a-late-send");
+    store->complete_payment(id, "txid-of-a-late-send", 100);
     FAIL() << "a released payment was completed";
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find("no longer pending"), std::string::npos) << e.what();
@@ -395,7 +398,7 @@ TEST(PostgresLeadership, AnOldLeaderIsFencedOutOfMoneyWrites) {
   EXPECT_EQ(second->leadership_epoch(), 2);
 
   // The old leader carries on with the step it was in: every money write is refused.
-  EXPECT_THROW(first->complete_payment(id, "tx-of-old-leader"), FencedError);
+  EXPECT_THROW(first->complete_payment(id, "tx-of-old-leader", 100), FencedError);
   EXPECT_THROW(first->release_payment(id), FencedError);
   EXPECT_THROW(first->credit_block("bb", {{"A", 4000}}, 1000), FencedError);
   EXPECT_THROW(first->orphan_block("bb"), FencedError);

@@ -50,7 +50,9 @@ class FailingStore : public store::Store {
   int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& prefix) override {
     return gate().create_payment(amounts, prefix);
   }
-  void complete_payment(int64_t id, const std::string& txid) override { gate().complete_payment(id, txid); }
+  void complete_payment(int64_t id, const std::string& txid, int64_t fee_sats) override {
+    gate().complete_payment(id, txid, fee_sats);
+  }
   void release_payment(int64_t id) override { gate().release_payment(id); }
   std::vector<store::PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
     return gate().payments(status, limit);

@@ -177,9 +177,11 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
   if (method == "getnewaddress") return quote(wallet_.new_address());
   if (method == "getbalance") return btc(wallet_.balance(chain_));
   if (method == "getwalletinfo") {
+    const auto until = wallet_.unlocked_until(chain_.now());  // only an encrypted wallet reports it
     return "{\"walletname\":" + quote(wallet_name_) + ",\"descriptors\":true,\"txcount\":" +
-           std::to_string(wallet_.sends().size()) + "}";
+           std::to_string(wallet_.sends().size()) + (until ? ",\"unlocked_until\":" + std::to_string(*until) : "") + "}";
   }
+  if (auto answer = dispatch_wallet_lock(method, params)) return *answer;
   if (method == "listdescriptors") {
     // A stand-in for the wallet's public descriptors: what makes this wallet this wallet.
     return "{\"wallet_name\":" + quote(wallet_name_) + ",\"descriptors\":[{\"desc\":" +
@@ -196,7 +198,17 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
     std::map<std::string, int64_t> amounts;
     for (const auto& m : obj.GetObject()) amounts[m.name.GetString()] = amount_sats(m.value);
     const std::string comment = has_param(params, 3) ? string_param(params, 3) : "";
-    return quote(wallet_.send_many(chain_, factory_, amounts, comment).hex());
+    std::set<std::string> subtract_fee_from;  // Core's 5th parameter: addresses that pay the fee
+    if (has_param(params, 4)) {
+      if (!params[4].IsArray()) throw RpcFailure{-3, "Expected type array for parameter 5"};
+      for (const auto& a : params[4].GetArray()) {
+        if (!a.IsString() || !amounts.count(a.GetString())) {
+          throw RpcFailure{-8, "Invalid parameter 'subtract fee from output', not an address of this payment"};
+        }
+        subtract_fee_from.insert(a.GetString());
+      }
+    }
+    return quote(wallet_.send_many(chain_, factory_, amounts, comment, subtract_fee_from).hex());
   }
   if (method == "gettransaction") {
     const WalletSend* s = wallet_.find_send(hash_param(params, 0));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "bitcoin/address.h"
+#include "bitcoin/dust.h"
 #include "bitcoin/sha256.h"
 
 namespace pool::testnode {
@@ -52,9 +53,10 @@ int64_t Wallet::immature(const Chain& chain) const {
 }
 
 bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,
-                                   const std::string& comment) {
+                                   const std::string& comment, const std::set<std::string>& subtract_fee_from) {
   if (amounts.empty()) throw WalletError{-8, "Transaction must have at least one recipient"};
   std::vector<bitcoin::TxOut> outputs;
+  std::vector<bool> subtract;
   WalletSend send;
   int64_t total = 0;
   for (const auto& [address, sats] : amounts) {
@@ -66,11 +68,30 @@ bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::
     }
     if (sats <= 0) throw WalletError{-3, "Invalid amount for send"};
     outputs.push_back(bitcoin::TxOut{sats, script});
-    send.outputs.emplace_back(address, sats);
+    subtract.push_back(subtract_fee_from.count(address) > 0);
     total += sats;
   }
+  if (encrypted() && unlocked_until(chain.now()) == 0) {
+    throw WalletError{-13, "Error: Please enter the wallet passphrase with walletpassphrase first."};
+  }
+  if (forced_error_) throw *forced_error_;
   send.fee = 10000 + kFeePerOutput * static_cast<int64_t>(outputs.size());
-  if (total + send.fee > balance(chain)) throw WalletError{-6, "Insufficient funds"};
+  const auto payers = static_cast<int64_t>(std::count(subtract.begin(), subtract.end(), true));
+  bool first = true;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!subtract[i]) continue;
+    outputs[i].value -= send.fee / payers;
+    if (first) outputs[i].value -= send.fee % payers;  // the first pays what does not divide
+    first = false;
+    if (outputs[i].value < bitcoin::dust_limit(outputs[i].script_pubkey)) {
+      throw WalletError{-6, outputs[i].value < 0 ? "The transaction amount is too small to pay the fee"
+                                                 : "The transaction amount is too small to send after the fee has been deducted"};
+    }
+  }
+  const int64_t debit = payers > 0 ? total : total + send.fee;
+  if (debit > balance(chain)) throw WalletError{-6, "Insufficient funds"};
+  size_t i = 0;
+  for (const auto& [address, sats] : amounts) send.outputs.emplace_back(address, outputs[i++].value);
   bitcoin::Transaction tx = factory.make_payment(outputs);
   send.txid = tx.txid();
   send.comment = comment;
@@ -78,6 +99,29 @@ bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::
   chain.add_to_mempool(std::move(tx), send.fee);
   sends_.push_back(send);
   return send.txid;
+}
+
+std::optional<int64_t> Wallet::unlocked_until(uint32_t now) const {
+  if (!encrypted()) return std::nullopt;
+  return unlocked_until_ > now ? unlocked_until_ : 0;
+}
+
+void Wallet::encrypt(const std::string& passphrase) {
+  if (encrypted()) throw WalletError{-15, "Error: running with an encrypted wallet, but encryptwallet was called."};
+  if (passphrase.empty()) throw WalletError{-8, "passphrase cannot be empty"};
+  passphrase_ = passphrase;
+  unlocked_until_ = 0;
+}
+
+void Wallet::unlock(const std::string& passphrase, uint32_t until) {
+  if (!encrypted()) throw WalletError{-15, "Error: running with an unencrypted wallet, but walletpassphrase was called."};
+  if (passphrase != passphrase_) throw WalletError{-14, "Error: The wallet passphrase entered was incorrect."};
+  unlocked_until_ = until;
+}
+
+void Wallet::lock() {
+  if (!encrypted()) throw WalletError{-15, "Error: running with an unencrypted wallet, but walletlock was called."};
+  unlocked_until_ = 0;
 }
 
 const WalletSend* Wallet::find_send(const bitcoin::Uint256& txid) const {

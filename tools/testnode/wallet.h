@@ -3,6 +3,7 @@
 // the record of every sendmany, so payouts can be checked and reconciled like with Core's wallet.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,9 +39,12 @@ class Wallet {
   /// Coinbase outputs to our scripts on the active chain with 100 confirmations or fewer.
   int64_t immature(const Chain& chain) const;
   /// Creates a payment transaction in the mempool. Throws WalletError on an invalid address (-5),
-  /// a non-positive amount (-3) or insufficient funds (-6).
+  /// a non-positive amount (-3), insufficient funds (-6), an output left at dust once the fee is
+  /// taken from it (-6, Core's messages), or a locked wallet (-13). The fee is taken as Core's
+  /// subtractfeefrom does: divided equally among the outputs to `subtract_fee_from`, the
+  /// remainder from the first of them; the others (and a send without any) leave it to the wallet.
   bitcoin::Uint256 send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,
-                             const std::string& comment);
+                             const std::string& comment, const std::set<std::string>& subtract_fee_from = {});
   const std::vector<WalletSend>& sends() const { return sends_; }
   const WalletSend* find_send(const bitcoin::Uint256& txid) const;
   /// Total satoshis the wallet sent to `address`, and in how many outputs.
@@ -48,11 +52,25 @@ class Wallet {
 
   static constexpr int64_t kFeePerOutput = 3100;  // fixed fee model: 10000 + this per output
 
+  // Encryption as Core's: encryptwallet leaves it locked; walletpassphrase unlocks it until a time.
+  bool encrypted() const { return !passphrase_.empty(); }
+  /// getwalletinfo's unlocked_until: nullopt for an unencrypted wallet, 0 when locked.
+  std::optional<int64_t> unlocked_until(uint32_t now) const;
+  void encrypt(const std::string& passphrase);
+  /// Throws WalletError -15 (not encrypted) or -14 (wrong passphrase).
+  void unlock(const std::string& passphrase, uint32_t until);
+  void lock();
+  /// Test control: every sendmany fails with `error` until cleared (nullopt).
+  void fail_sends_with(std::optional<WalletError> error) { forced_error_ = std::move(error); }
+
  private:
   bitcoin::Network network_;
   std::vector<bitcoin::Bytes> scripts_;
   std::vector<WalletSend> sends_;
   uint64_t counter_ = 0;
+  std::string passphrase_;
+  uint32_t unlocked_until_ = 0;
+  std::optional<WalletError> forced_error_;
 };
 
 }  // namespace pool::testnode
