@@ -12,6 +12,7 @@
 #include "mining/block_submitter.h"
 #include "mining/job_builder.h"
 #include "support/eventually.h"
+#include "support/ledger_check.h"
 #include "support/mining_helpers.h"
 #include "support/rpc_fault_proxy.h"
 #include "support/test_databases.h"
@@ -37,7 +38,9 @@ class PayoutFaults : public ::testing::Test {
     b.height = 1;
     b.reward_sats = 5000000000;
     store->insert_block(b);
-    store->credit_block("ab", kOwed, 0);
+    int64_t owed = 0;
+    for (const auto& [address, sats] : kOwed) owed += sats;
+    store->credit_block("ab", kOwed, b.reward_sats - owed);  // the rest is the pool's: the books balance
     wallet_rpc = client(2000ms);
     wallet = std::make_unique<node::BitcoinNode>(*wallet_rpc);
     options.network = bitcoin::Network::kRegtest;
@@ -55,8 +58,8 @@ class PayoutFaults : public ::testing::Test {
     return std::make_unique<node::RpcClient>(o);
   }
 
-  /// Every owed address received its amount in exactly one wallet output; nothing is pending
-  /// and every balance is zero.
+  /// Every owed address received its amount in exactly one wallet output; nothing is pending,
+  /// every balance is zero and the ledger audit passes.
   void expect_each_paid_exactly_once() {
     for (const auto& [address, sats] : kOwed) {
       std::pair<int64_t, int> paid;
@@ -67,6 +70,7 @@ class PayoutFaults : public ::testing::Test {
     }
     EXPECT_TRUE(store->payments(std::string("pending"), 10).empty());
     EXPECT_EQ(duplicates.load(), 0u);
+    test::expect_ledger_balances(*store, *f.node, options.comment_prefix);
   }
 
   std::vector<store::PaymentRecord> pending() { return store->payments(std::string("pending"), 10); }
@@ -109,6 +113,12 @@ TEST_F(PayoutFaults, TwoWalletSendsWithOneCommentRaiseTheDuplicateAlert) {
   const auto sent = store->payments(std::string("sent"), 10);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_FALSE(sent[0].txid.empty());
+  // The books are right; the wallet paid twice, and the audit says so.
+  const auto audit = run_ledger_audit(*store, *f.node, options.comment_prefix);
+  EXPECT_FALSE(audit.ok());
+  std::string lines;
+  for (const auto& line : audit.lines()) lines += line + "\n";
+  EXPECT_NE(lines.find("sent it 2 times"), std::string::npos) << lines;
 }
 
 TEST_F(PayoutFaults, HungWalletCallTimesOutAndABlockIsSubmittedMeanwhileOnItsOwnConnection) {

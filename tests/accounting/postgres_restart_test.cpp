@@ -1,0 +1,135 @@
+// The PostgreSQL server restarts in the middle of a payout (a server of the test's own,
+// tests/support/postgres_server: the shared one is never restarted). The leader's connections die
+// at each payout checkpoint (before sendmany, after it, after the txid is recorded) and during
+// the reconciliation that follows; the pool must reconnect, take its leadership back under a new
+// epoch and end with each miner paid exactly once, nothing pending, and the ledger audit passing.
+#include <gtest/gtest.h>
+
+#include "accounting/accounting_service.h"
+#include "support/eventually.h"
+#include "support/ledger_check.h"
+#include "support/mining_helpers.h"
+#include "support/payout_scenario.h"
+#include "support/postgres_server.h"
+#include "support/rpc_fault_proxy.h"
+#include "support/test_databases.h"
+
+namespace pool::accounting {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr const char* kPrefix = "restart-test payout ";
+
+class PostgresRestart : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      server_ = test::PostgresServer::start(&why_);
+    } catch (const std::exception& e) {
+      why_ = std::string("cannot start a PostgreSQL server: ") + e.what();
+    }
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+
+  void SetUp() override {
+    if (!server_) {
+      if (test::in_ci()) FAIL() << why_;
+      GTEST_SKIP() << why_;
+    }
+    url = server_->create_database();
+    store = store::open_store(url);
+    books = store::open_store(url);  // the test's own reads, on connections of their own
+    test::seed_owed_miners(*books);
+    f.rpc->call("generatetoaddress", "[110,\"" + f.wallet_address + "\"]");  // spendable funds
+    node::RpcOptions o = f.rpc_options();
+    o.port = proxy.port();
+    o.timeout = 15s;  // longer than a held listtransactions plus a restart
+    wallet_rpc = std::make_unique<node::RpcClient>(o);
+    wallet = std::make_unique<node::BitcoinNode>(*wallet_rpc);
+  }
+
+  /// Runs the leader until the miners are paid; the checkpoint `restart_at` restarts the server
+  /// once. With `then_in_reconciliation`, the reconciliation that follows is held in its
+  /// listtransactions call while the server restarts again.
+  void pay_through_restart(const std::string& restart_at, bool then_in_reconciliation) {
+    AccountingOptions o = test::paying_every_tick(kPrefix);
+    std::atomic<bool> fired{false}, restarted{false};
+    std::atomic<int> lists_before{-1};
+    o.payouts.checkpoint = [&](const char* point) {
+      if (point != restart_at || fired.exchange(true)) return;
+      server_->restart();
+      restarted = true;
+      if (!then_in_reconciliation) return;
+      lists_before = proxy.received("listtransactions");
+      proxy.set_fault("listtransactions", test::Fault::kDelay, 20s, 1);
+    };
+    AccountingService service(*store, *wallet, o);
+    service.start();
+    if (then_in_reconciliation) {
+      ASSERT_TRUE(test::eventually(
+          [&] { return lists_before >= 0 && proxy.received("listtransactions") > lists_before; }, 20s));
+      server_->restart();  // the reconciliation found the send; now it cannot record it
+      proxy.release();
+    }
+    // (Read only after the restart, so a connection it closed is noticed here, not below.)
+    const bool settled =
+        test::eventually([&] { return restarted && test::payouts_settled(*books, *f.test_node); }, 30s);
+    // Two more successful payout runs: nothing is paid again.
+    const uint64_t runs = service.payout_runs();
+    EXPECT_TRUE(test::eventually([&] { return service.payout_runs() >= runs + 2 && !service.payout_failing(); }, 10s));
+    service.stop();
+    EXPECT_TRUE(fired);
+    EXPECT_TRUE(settled) << "not every miner was paid, or a payment stayed pending";
+    EXPECT_EQ(proxy.forwarded("sendmany"), 1);  // before_send: the first run sent nothing
+    test::expect_each_miner_paid_once(*books, *f.test_node);
+    EXPECT_EQ(books->payments(std::string("sent"), 10).size(), 1u);
+    test::expect_ledger_balances(*books, *f.node, kPrefix);
+  }
+
+  static inline std::unique_ptr<test::PostgresServer> server_;
+  static inline std::string why_;
+  test::NodeFixture f;
+  test::RpcFaultProxy proxy{"127.0.0.1", f.test_node->port()};
+  std::string url;
+  std::unique_ptr<store::Store> store, books;
+  std::unique_ptr<node::RpcClient> wallet_rpc;
+  std::unique_ptr<node::BitcoinNode> wallet;
+};
+
+TEST_F(PostgresRestart, BeforeSendmanyTheUnsentPaymentIsReleasedAndPaidOnce) {
+  pay_through_restart("before_send", false);
+}
+
+TEST_F(PostgresRestart, AfterSendmanyThePaymentIsCompletedByItsComment) { pay_through_restart("after_send", false); }
+
+TEST_F(PostgresRestart, AfterTheTxidIsRecordedNothingIsPaidAgain) { pay_through_restart("after_record", false); }
+
+TEST_F(PostgresRestart, DuringTheReconciliationThatFollowsItIsReconciledAgain) {
+  pay_through_restart("after_send", true);
+}
+
+// Below the service: what one store does across a restart.
+TEST_F(PostgresRestart, AStoreFailsOneCallWithStoreErrorThenReconnectsAndLeadsUnderANewEpoch) {
+  ASSERT_TRUE(store->try_acquire_leadership());
+  const int64_t epoch = store->leadership_epoch();
+  const int64_t id = store->create_payment(test::kOwedMiners, kPrefix);
+  server_->restart();
+  // A call on the connection the restart closed fails cleanly (not a crash, not a hang) ...
+  try {
+    store->complete_payment(id, "00");
+    ADD_FAILURE() << "a write on a connection the server closed succeeded";
+  } catch (const store::FencedError& e) {
+    ADD_FAILURE() << "fenced, though no other instance took over: " << e.what();
+  } catch (const store::StoreError&) {
+  }
+  // ... the restart ended the session that held the lock; the lone instance takes it again, in a
+  // new term, and may then settle its own payment.
+  EXPECT_TRUE(test::eventually([&] { return store->try_acquire_leadership(); }, 10s));
+  EXPECT_GT(store->leadership_epoch(), epoch);
+  EXPECT_NO_THROW(store->release_payment(id));
+  EXPECT_EQ(store->payments(std::string("released"), 10).size(), 1u);
+  test::expect_ledger_balances(*store, *f.node, kPrefix);
+}
+
+}  // namespace
+}  // namespace pool::accounting
