@@ -108,6 +108,54 @@ TEST_F(PostgresRestart, DuringTheReconciliationThatFollowsItIsReconciledAgain) {
   pay_through_restart("after_send", true);
 }
 
+// Two instances on the restarted server, with a release grace as in production: both lose the
+// lock; whichever takes it settles the payment (a payment the wallet has not seen only once the
+// grace is over), and each miner is paid once.
+TEST_F(PostgresRestart, TwoInstancesBothLoseTheLockAndTheNextLeaderSettles) {
+  for (const std::string at : {"before_send", "after_send"}) {
+    SCOPED_TRACE(at);
+    const std::string db = server_->create_database();
+    auto first_store = store::open_store(db), second_store = store::open_store(db), check = store::open_store(db);
+    test::seed_owed_miners(*check);
+    const std::string prefix = std::string(kPrefix) + at + " ";
+    AccountingOptions o = test::paying_every_tick(prefix);
+    o.payouts.release_grace = 200ms;
+    std::atomic<bool> restarted{false};
+    AccountingOptions first_options = o;
+    first_options.payouts.checkpoint = [&](const char* point) {
+      if (point != at || restarted) return;
+      server_->restart();
+      restarted = true;
+    };
+    node::BitcoinNode second_node(*f.rpc);
+    AccountingService first(*first_store, *wallet, first_options);
+    AccountingService second(*second_store, second_node, o);
+    const auto paid_before = test::wallet_paid(*f.test_node, test::kOwedMiners.begin()->first);
+    first.start();
+    ASSERT_TRUE(test::eventually([&] { return first.is_leader(); }));
+    second.start();
+    const bool settled = test::eventually([&] {
+      if (!restarted) return false;
+      try {
+        return check->payments(std::string("pending"), 10).empty() &&
+               check->payments(std::string("sent"), 10).size() == 1;
+      } catch (const store::StoreError&) {
+        return false;
+      }
+    }, 30s);
+    first.stop();
+    second.stop();
+    EXPECT_TRUE(settled) << "the payment was not settled";
+    for (const auto& [address, sats] : test::kOwedMiners) {
+      EXPECT_EQ(check->balances().at(address), 0) << address;
+    }
+    // One more output per miner in this round (the wallet is shared by the rounds).
+    const auto paid_after = test::wallet_paid(*f.test_node, test::kOwedMiners.begin()->first);
+    EXPECT_EQ(paid_after.second, paid_before.second + 1);
+    test::expect_ledger_balances(*check, *f.node, prefix);
+  }
+}
+
 // Below the service: what one store does across a restart.
 TEST_F(PostgresRestart, AStoreFailsOneCallWithStoreErrorThenReconnectsAndLeadsUnderANewEpoch) {
   ASSERT_TRUE(store->try_acquire_leadership());
