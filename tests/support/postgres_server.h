@@ -2,7 +2,8 @@
 // Test helper: a throw-away PostgreSQL server of the test's own (initdb in a temporary directory,
 // a free loopback port), which a test may restart or stop and start while the pool is connected:
 // the shared server of $POOL_TEST_POSTGRES_URL is never restarted. Uses Debian's binaries in
-// /usr/lib/postgresql/*/bin; runs them as the postgres user when the test runs as root.
+// /usr/lib/postgresql/*/bin; runs them as the postgres user when the test runs as root. The data
+// directory is a copy of one initdb made once per version ($TMPDIR/pool-pgtest-template-*).
 #include <filesystem>
 #include <memory>
 #include <string>
