@@ -5,13 +5,17 @@
 // epoch and end with each miner paid exactly once, nothing pending, and the ledger audit passing.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "accounting/accounting_service.h"
+#include "accounting/block_ledger.h"
 #include "support/eventually.h"
 #include "support/ledger_check.h"
 #include "support/mining_helpers.h"
 #include "support/payout_scenario.h"
 #include "support/postgres_server.h"
 #include "support/rpc_fault_proxy.h"
+#include "support/shares.h"
 #include "support/test_databases.h"
 
 namespace pool::accounting {
@@ -154,6 +158,52 @@ TEST_F(PostgresRestart, TwoInstancesBothLoseTheLockAndTheNextLeaderSettles) {
     EXPECT_EQ(paid_after.second, paid_before.second + 1);
     test::expect_ledger_balances(*check, *f.node, prefix);
   }
+}
+
+// The block path across restarts: a block found right after one is stored once the ledger's
+// retry reconnects, and crediting it across another restart credits it once.
+TEST_F(PostgresRestart, ABlockFoundAfterARestartIsStoredAndCreditedOnce) {
+  const std::string miner = test::kOwedMiners.begin()->first;
+  store->insert_shares({test::share_at(miner, 1, 1000)});
+  char tmpl[] = "/tmp/restart-spill-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::filesystem::path dir = tmpl;
+  std::string hash;
+  {
+    BlockLedger ledger(*store, LedgerOptions{dir / "found-blocks.spill", 1ms, 4ms});
+    ledger.start();
+    server_->restart();
+    PipelineRecorder recorder(ledger, "pplns");
+    mining::BlockPipeline pipeline(
+        *f.node, [&](const mining::FoundBlock& found, const bitcoin::Block& block) { recorder.before_submit(found, block); },
+        [&](const mining::FoundBlock&, const mining::SubmitResult& result) { recorder.after_submit(result); });
+    const auto found = test::find_block(*f.node, f.wallet_script, miner, 1500);
+    pipeline.submit(found.found);
+    pipeline.stop();  // submitted
+    hash = found.block.header.hash().hex();
+    EXPECT_TRUE(test::eventually([&] { return ledger.waiting().empty(); }));
+    ledger.stop();
+  }
+  std::filesystem::remove_all(dir);
+  f.rpc->call("generatetoaddress", "[99,\"" + f.wallet_address + "\"]");  // 100 confirmations
+  server_->restart();
+  const MaturityOptions maturity{"pplns", 1.0, 1e12, 100, 100};
+  int credited = 0;
+  EXPECT_TRUE(test::eventually([&] {
+    try {
+      credited += check_maturity(*store, *f.node, maturity);
+      return credited > 0;
+    } catch (const store::StoreError&) {
+      return false;  // the call on the closed connection
+    }
+  }));
+  EXPECT_EQ(check_maturity(*store, *f.node, maturity), 0);  // once
+  const auto blocks = store->blocks(std::nullopt, 10);
+  ASSERT_EQ(blocks.size(), 2u);  // the seeded one and ours
+  EXPECT_EQ(blocks[0].hash, hash);
+  EXPECT_EQ(blocks[0].status, "confirmed");
+  EXPECT_EQ(store->balances().at(miner), test::kOwedMiners.at(miner) + 4950000000);
+  test::expect_ledger_balances(*store, *f.node, kPrefix);
 }
 
 // Below the service: what one store does across a restart.
