@@ -95,7 +95,8 @@ void AccountingService::step(bool tip_changed) {
       tip_changed = true;
     } else if (!store_.try_acquire_leadership()) {
       leader_ = false;
-      spdlog::warn("accounting: lost leadership; another instance takes over");
+      spdlog::warn("accounting: lost leadership (its database session ended, or another instance took over); "
+                   "trying to take it again");
       return;
     }
     if (tip_changed) check_maturity(store_, node_, options_.maturity);
