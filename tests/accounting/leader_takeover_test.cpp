@@ -41,8 +41,8 @@ class FenceWatch : public test::FailingStore {
   int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& prefix) override {
     return watch([&] { return FailingStore::create_payment(amounts, prefix); });
   }
-  void complete_payment(int64_t id, const std::string& txid) override {
-    watch([&] { FailingStore::complete_payment(id, txid); });
+  void complete_payment(int64_t id, const std::string& txid, int64_t fee_sats) override {
+    watch([&] { FailingStore::complete_payment(id, txid, fee_sats); });
   }
   void release_payment(int64_t id) override {
     watch([&] { FailingStore::release_payment(id); });

@@ -214,7 +214,7 @@ TEST_F(PostgresRestart, AStoreFailsOneCallWithStoreErrorThenReconnectsAndLeadsUn
   server_->restart();
   // A call on the connection the restart closed fails cleanly (not a crash, not a hang) ...
   try {
-    store->complete_payment(id, "00");
+    store->complete_payment(id, "00", 0);
     ADD_FAILURE() << "a write on a connection the server closed succeeded";
   } catch (const store::FencedError& e) {
     ADD_FAILURE() << "fenced, though no other instance took over: " << e.what();

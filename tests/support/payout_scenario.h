@@ -65,14 +65,24 @@ inline bool payouts_settled(store::Store& books, testnode::TestNode& node) {
   }
 }
 
-/// Each owed miner received its amount in exactly one wallet output; its balance is zero.
+/// Each owed miner received its amount, less its share of the network fee, in exactly one wallet
+/// output; its balance is zero; the outputs and the recorded fees add up to what was owed.
 inline void expect_each_miner_paid_once(store::Store& books, testnode::TestNode& node) {
+  int64_t fees = 0, outputs = 0, owed = 0;
+  for (const auto& p : books.payments(std::string("sent"), 100)) {
+    EXPECT_TRUE(p.fee_sats) << "payment " << p.id << " was sent without its fee on the books";
+    fees += p.fee_sats.value_or(0);
+  }
   for (const auto& [address, sats] : kOwedMiners) {
     const auto paid = wallet_paid(node, address);
-    EXPECT_EQ(paid.first, sats) << address;
+    EXPECT_LE(paid.first, sats) << address;
+    EXPECT_GT(paid.first, sats - fees) << address;
     EXPECT_EQ(paid.second, 1) << address << " was paid in " << paid.second << " outputs";
     EXPECT_EQ(books.balances().at(address), 0) << address;
+    outputs += paid.first;
+    owed += sats;
   }
+  EXPECT_EQ(outputs + fees, owed) << "the fee came out of the outputs, to the satoshi";
   EXPECT_TRUE(books.payments(std::string("pending"), 10).empty());
 }
 
