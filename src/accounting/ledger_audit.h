@@ -22,6 +22,9 @@ struct WalletFacts {
   std::map<std::string, std::map<std::string, std::map<std::string, int64_t>>> sends;
   /// txid -> fee and confirmations.
   std::map<std::string, std::pair<int64_t, int64_t>> fee_and_confirmations;
+  /// The transaction of each reversed payment: txid -> why it will never pay ("conflicted",
+  /// "abandoned", "replaced"), "" while it may still pay, "(not in the wallet)" when unknown.
+  std::map<std::string, std::string> reversed_sends;
 };
 
 /// One named check and what it found wrong (empty when it passed).
@@ -49,6 +52,8 @@ AuditReport audit_ledger(const store::LedgerSnapshot& books, const std::optional
 
 /// Reads the wallet's balances and commented sends.
 WalletFacts read_wallet_facts(node::BitcoinNode& wallet);
+/// Asks the wallet about each reversed payment's transaction (WalletFacts::reversed_sends).
+void read_reversed_sends(const store::LedgerSnapshot& books, node::BitcoinNode& wallet, WalletFacts& facts);
 
 /// Snapshot + wallet + checks. A wallet that cannot be reached gives an incomplete report.
 AuditReport run_ledger_audit(store::Store& store, node::BitcoinNode& wallet, const std::string& comment_prefix);

@@ -266,6 +266,12 @@ net::HttpResponse ApiService::metrics() {
            "Extra wallet sends found for one payout's comment (miners paid more than once; investigate).", "counter");
     m += "pool_payout_duplicate_sends_total " + std::to_string(sources_.payout_duplicate_sends->load()) + "\n";
   }
+  if (sources_.payouts_in_trouble) {
+    metric("pool_payouts_in_trouble",
+           "Sent payouts whose transaction was evicted from the mempool, abandoned or conflicted (an ALERT was logged).",
+           "gauge");
+    m += "pool_payouts_in_trouble " + std::to_string(sources_.payouts_in_trouble->load()) + "\n";
+  }
   metric("pool_api_snapshot_age_seconds", "Age of the store data the API and these metrics show.", "gauge");
   m += "pool_api_snapshot_age_seconds " +
        num(std::chrono::duration<double>(std::chrono::steady_clock::now() - snap->taken).count()) + "\n";

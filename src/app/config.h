@@ -50,6 +50,7 @@ struct PoolConfig {
   double fee_percentage = 1.0;
   int64_t min_payout_sats = 100000;  // 0.001 BTC
   double payment_interval_hours = 24;
+  int payout_confirmations = 6;  // a sent payout is final at this depth
   double pplns_window = 2;
   double share_retention_days = 7;
   double job_refresh_seconds = 30;

@@ -40,6 +40,8 @@ struct WalletTransaction {
   int64_t confirmations = 0;
   int64_t fee_sats = 0;  // negative as the wallet reports it for sends
   std::string comment;
+  bool abandoned = false;        // abandontransaction: it will never pay; its inputs are free again
+  std::string replaced_by_txid;  // a fee bump took its place
 };
 
 /// One output of a wallet send, as listtransactions reports it (for the ledger audit).
@@ -90,6 +92,8 @@ class BitcoinNode {
   /// RpcOutcomeUnknown when it was sent and no answer came (the caller reconciles by comment).
   std::string send_many(const std::map<std::string, int64_t>& amounts, const std::string& comment);
   std::optional<WalletTransaction> get_transaction(const std::string& txid);
+  /// getmempoolentry: whether the node's mempool holds the transaction (false on error -5).
+  bool in_mempool(const std::string& txid);
   /// Wallet sends whose comment equals `comment` (to reconcile an interrupted payout). Pages back
   /// through listtransactions until it reaches transactions older than `since_unix` (0 = the
   /// whole wallet), so a busy wallet cannot hide a payout beyond one page.

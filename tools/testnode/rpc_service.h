@@ -3,6 +3,7 @@
 // shapes and error codes, plus a few test_* controls. Thread-safe (one mutex over all state).
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <rapidjson/document.h>
@@ -34,6 +35,8 @@ class RpcService {
 
  private:
   std::string dispatch(const std::string& method, const rapidjson::Value& params);
+  /// What became of wallet sends (rpc_wallet_state.cpp); nullopt for any other method.
+  std::optional<std::string> dispatch_wallet_state(const std::string& method, const rapidjson::Value& params);
   std::string template_json();
   std::string block_header_json(const StoredBlock& b);
   std::string block_json(const StoredBlock& b);
