@@ -18,12 +18,12 @@ namespace {
 
 const std::string kMiner = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d";
 
-struct Run {
+struct CommandRun {
   int status;
   std::string output;
 };
 
-Run poold_recredit(const std::string& config_path, int64_t id) {
+CommandRun poold_recredit(const std::string& config_path, int64_t id) {
   const std::string command =
       std::string(POOLD_PATH) + " --recredit-payment " + std::to_string(id) + " --config " + config_path + " 2>&1";
   FILE* p = ::popen(command.c_str(), "r");
@@ -65,28 +65,28 @@ TEST(RecreditCommand, CreditsBackOnlyAPaymentThatWillNeverPayAndOnlyOnce) {
                         << "\n[pool]\npayout_confirmations = 3\n[database]\ndb_path = " << db->url() << "\n";
   auto balance = [&] { return store::open_store(db->url())->balances().at(kMiner); };
 
-  const Run unknown = poold_recredit(config.string(), id + 100);
+  const CommandRun unknown = poold_recredit(config.string(), id + 100);
   EXPECT_EQ(unknown.status, 1) << unknown.output;
   EXPECT_NE(unknown.output.find("does not exist"), std::string::npos) << unknown.output;
 
-  const Run live = poold_recredit(config.string(), id);
+  const CommandRun live = poold_recredit(config.string(), id);
   EXPECT_EQ(live.status, 1) << live.output;
   EXPECT_NE(live.output.find("may still pay"), std::string::npos) << live.output;
   EXPECT_EQ(balance(), 0);
 
   rpc.call("test_evicttransaction", "[\"" + txid + "\"]");
   rpc.call("abandontransaction", "[\"" + txid + "\"]");
-  const Run done = poold_recredit(config.string(), id);
+  const CommandRun done = poold_recredit(config.string(), id);
   EXPECT_EQ(done.status, 0) << done.output;
   EXPECT_NE(done.output.find("reversed"), std::string::npos) << done.output;
   EXPECT_EQ(balance(), 1000000);
-  const Run again = poold_recredit(config.string(), id);
+  const CommandRun again = poold_recredit(config.string(), id);
   EXPECT_EQ(again.status, 0) << again.output;
   EXPECT_NE(again.output.find("already reversed"), std::string::npos) << again.output;
   EXPECT_EQ(balance(), 1000000);  // not twice
 
   node.stop();
-  const Run down = poold_recredit(config.string(), id);
+  const CommandRun down = poold_recredit(config.string(), id);
   EXPECT_EQ(down.status, 2) << down.output;
   std::filesystem::remove(config);
 }
