@@ -9,6 +9,7 @@
 
 #include <sstream>
 
+#include "accounting/accounting_service.h"
 #include "accounting/block_ledger.h"
 #include "accounting/ledger_audit.h"
 #include "accounting/maturity.h"
@@ -16,6 +17,7 @@
 #include "accounting/payment_reversal.h"
 #include "accounting/payouts.h"
 #include "mining/block_submitter.h"
+#include "support/eventually.h"
 #include "support/mining_helpers.h"
 #include "support/shares.h"
 #include "support/test_databases.h"
@@ -205,6 +207,26 @@ TEST_P(PaymentFollow, TheAuditNamesAReversedPaymentWhoseTransactionConfirmed) {
   const std::string failures = audit_failures();
   EXPECT_NE(failures.find("payment " + std::to_string(id) + " (reversed)"), std::string::npos) << failures;
   EXPECT_NE(failures.find(txid + " is live"), std::string::npos) << failures;
+}
+
+// The leader's loop does it: the gauge rises while the payout is evicted, and the payment becomes
+// final once it is broadcast again and confirmed.
+TEST_P(PaymentFollow, TheLeaderFollowsSentPayoutsInItsLoop) {
+  node_call("test_evicttransaction");
+  AccountingOptions options;
+  options.payment_interval_hours = 1e6;  // no payout runs here
+  options.tick = std::chrono::milliseconds(10);
+  options.follow = follow();
+  options.follow_interval = std::chrono::milliseconds(10);
+  AccountingService service(*store, *f.node, options);
+  service.start();
+  EXPECT_TRUE(test::eventually([&] { return gauge.load() == 1; }));
+  node_call("test_rebroadcast");
+  mine(kFinal);
+  EXPECT_TRUE(test::eventually([&] { return store->payments_to_follow(0, 10).empty(); }));
+  EXPECT_TRUE(test::eventually([&] { return gauge.load() == 0; }));
+  service.stop();
+  EXPECT_EQ(audit_failures(), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PaymentFollow, ::testing::Values("sqlite", "postgresql"),
