@@ -1,6 +1,9 @@
 #pragma once
 // The test node's wallet ledger: addresses it owns, a balance from matured coinbase outputs, and
 // the record of every sendmany, so payouts can be checked and reconciled like with Core's wallet.
+// A send can be dropped from the mempool, rebroadcast, abandoned, or conflicted by a spend of its
+// input that pays the wallet back (wallet_state.cpp); an abandoned or conflicted send pays nobody
+// and its coins count in the balance again, as in Core.
 #include <map>
 #include <optional>
 #include <string>
