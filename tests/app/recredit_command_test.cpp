@@ -58,7 +58,7 @@ TEST(RecreditCommand, CreditsBackOnlyAPaymentThatWillNeverPayAndOnlyOnce) {
     store->credit_block("ab", {{kMiner, 1000000}}, 0);
     id = store->create_payment({{kMiner, 1000000}}, "recredit-test ");
     txid = wallet.send_many({{kMiner, 1000000}}, "recredit-test " + std::to_string(id));
-    store->complete_payment(id, txid);
+    store->complete_payment(id, txid, -wallet.get_transaction(txid)->fee_sats);  // the wallet reports it negative
   }
   const auto config = std::filesystem::temp_directory_path() / ("recredit-" + std::to_string(::getpid()) + ".ini");
   std::ofstream(config) << "[bitcoin]\nuser = pool\npassword = pool\nport = " << node.port()

@@ -423,7 +423,7 @@ TEST(PostgresLeadership, AReversalIsFencedAndCreditsBackOnce) {
   first->insert_block(block("aa", 1));
   ASSERT_TRUE(first->credit_block("aa", {{"A", 4000}}, 1000));
   const int64_t id = first->create_payment({{"A", 4000}}, "p-");
-  first->complete_payment(id, "tx1");
+  first->complete_payment(id, "tx1", 100);
   db->execute(
       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
       "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
