@@ -20,6 +20,7 @@ AccountingService::AccountingService(store::Store& store, node::BitcoinNode& nod
     : store_(store),
       node_(node),
       options_(std::move(options)),
+      follower_(options_.follow),
       payout_retry_(std::min(options_.payout_retry, retry_cap(options_)), retry_cap(options_)) {
   // Asked on the server right before each sendmany: a leader that lost its lock sends nothing.
   options_.payouts.still_leading = [this] { return store_.try_acquire_leadership(); };
@@ -95,7 +96,8 @@ void AccountingService::step(bool tip_changed) {
       tip_changed = true;
     } else if (!store_.try_acquire_leadership()) {
       leader_ = false;
-      spdlog::warn("accounting: lost leadership; another instance takes over");
+      spdlog::warn("accounting: lost leadership (its database session ended, or another instance took over); "
+                   "trying to take it again");
       return;
     }
     if (tip_changed) check_maturity(store_, node_, options_.maturity);
@@ -120,6 +122,7 @@ void AccountingService::step(bool tip_changed) {
     }
     audit(false);
     prune_if_due();
+    follow_if_due(tip_changed);
     if (payout_retry_.failing()) return;  // not "working again" while a payout run waits to retry
     if (!last_error_.empty()) spdlog::info("accounting: working again");
     last_error_.clear();
@@ -177,6 +180,14 @@ void AccountingService::audit(bool forced) {
     for (const auto& line : report.lines()) spdlog::error("ledger audit: {}", line);
     last_audit_failure_ = failure;
   }
+}
+
+void AccountingService::follow_if_due(bool tip_changed) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!tip_changed && last_follow_ && now - *last_follow_ < options_.follow_interval) return;
+  last_follow_ = now;
+  const auto report = follower_.run_once(store_, node_);
+  if (!report.error.empty()) throw std::runtime_error(report.error);
 }
 
 void AccountingService::prune_if_due() {

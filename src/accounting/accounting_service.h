@@ -11,6 +11,7 @@
 
 #include "accounting/ledger_audit.h"
 #include "accounting/maturity.h"
+#include "accounting/payment_follower.h"
 #include "accounting/payouts.h"
 #include "accounting/share_retention.h"
 #include "util/retry_schedule.h"
@@ -29,6 +30,9 @@ struct AccountingOptions {
   std::chrono::milliseconds tick{1000};  // leadership and timer checks
   /// The ledger audit runs this often, and after every payout run.
   std::chrono::milliseconds audit_interval{std::chrono::minutes(10)};
+  /// Sent payouts not final yet are checked on every new block and at least this often.
+  FollowOptions follow;
+  std::chrono::milliseconds follow_interval{std::chrono::seconds(30)};
 };
 
 /// The last ledger audit's outcome, for /metrics (pool_ledger_ok and its parts).
@@ -68,6 +72,7 @@ class AccountingService {
   void step(bool tip_changed);
   void prune_if_due();
   void audit(bool forced);
+  void follow_if_due(bool tip_changed);
   bool wallet_is_the_pools();
 
   store::Store& store_;
@@ -81,7 +86,8 @@ class AccountingService {
   std::atomic<uint64_t> payout_runs_{0};
   std::atomic<bool> payout_failing_{false};
   std::atomic<uint64_t> shares_pruned_{0};
-  std::optional<std::chrono::steady_clock::time_point> last_prune_, last_audit_;
+  std::optional<std::chrono::steady_clock::time_point> last_prune_, last_audit_, last_follow_;
+  PaymentFollower follower_;
   mutable std::mutex status_mutex_;  // guards status_ only
   LedgerStatus status_;
   std::string last_audit_failure_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "accounting/payment_follower.h"
+
 namespace pool::accounting {
 
 namespace {
@@ -60,6 +62,17 @@ AuditCheck check_payments(const store::LedgerSnapshot& books, const WalletFacts&
     if (p.status == "released" && in_wallet == 1) {
       check.problems.push_back(name + ": released (balances given back) but the wallet sent it as " +
                                found->second.begin()->first);
+      continue;
+    }
+    if (p.status == "reversed") {
+      // Credited back: right only while its transaction can never pay.
+      const auto state = wallet.reversed_sends.find(p.txid);
+      if (in_wallet == 1 || state == wallet.reversed_sends.end() || state->second.empty()) {
+        check.problems.push_back(name + ": credited back, but its transaction " + p.txid +
+                                 " is live in the wallet (it pays the miners too)");
+      } else if (state->second.front() == '(') {
+        check.problems.push_back(name + ": credited back, but the wallet does not know its transaction " + p.txid);
+      }
       continue;
     }
     if (p.status != "sent") continue;
@@ -194,12 +207,22 @@ WalletFacts read_wallet_facts(node::BitcoinNode& wallet) {
   return facts;
 }
 
+void read_reversed_sends(const store::LedgerSnapshot& books, node::BitcoinNode& wallet, WalletFacts& facts) {
+  for (const auto& p : books.payments) {
+    if (p.status != "reversed") continue;
+    const auto tx = wallet.get_transaction(p.txid);
+    facts.reversed_sends[p.txid] = tx ? dead_send_reason(*tx) : "(not in the wallet)";
+  }
+}
+
 AuditReport run_ledger_audit(store::Store& store, node::BitcoinNode& wallet, const std::string& comment_prefix) {
   const store::LedgerSnapshot books = store.ledger_snapshot();
   std::optional<WalletFacts> facts;
   std::string why;
   try {
-    facts = read_wallet_facts(wallet);
+    WalletFacts read = read_wallet_facts(wallet);
+    read_reversed_sends(books, wallet, read);
+    facts = std::move(read);
   } catch (const std::exception& e) {
     why = e.what();
   }

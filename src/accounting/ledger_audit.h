@@ -25,6 +25,9 @@ struct WalletFacts {
   /// The node's best height when the wallet was read (-1: unknown). Tells which credited
   /// blocks' rewards are still among the wallet's immature funds.
   int64_t tip_height = -1;
+  /// The transaction of each reversed payment: txid -> why it will never pay ("conflicted",
+  /// "abandoned", "replaced"), "" while it may still pay, "(not in the wallet)" when unknown.
+  std::map<std::string, std::string> reversed_sends;
 };
 
 /// One named check and what it found wrong (empty when it passed).
@@ -55,6 +58,8 @@ AuditReport audit_ledger(const store::LedgerSnapshot& books, const std::optional
 
 /// Reads the wallet's balances and commented sends.
 WalletFacts read_wallet_facts(node::BitcoinNode& wallet);
+/// Asks the wallet about each reversed payment's transaction (WalletFacts::reversed_sends).
+void read_reversed_sends(const store::LedgerSnapshot& books, node::BitcoinNode& wallet, WalletFacts& facts);
 
 /// Snapshot + wallet + checks. A wallet that cannot be reached gives an incomplete report.
 AuditReport run_ledger_audit(store::Store& store, node::BitcoinNode& wallet, const std::string& comment_prefix);

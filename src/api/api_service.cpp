@@ -273,6 +273,12 @@ net::HttpResponse ApiService::metrics() {
            "counter");
     m += "pool_payout_refused_total " + std::to_string(sources_.payout_refused->load()) + "\n";
   }
+  if (sources_.payouts_in_trouble) {
+    metric("pool_payouts_in_trouble",
+           "Sent payouts whose transaction was evicted from the mempool, abandoned or conflicted (an ALERT was logged).",
+           "gauge");
+    m += "pool_payouts_in_trouble " + std::to_string(sources_.payouts_in_trouble->load()) + "\n";
+  }
   metric("pool_api_snapshot_age_seconds", "Age of the store data the API and these metrics show.", "gauge");
   m += "pool_api_snapshot_age_seconds " +
        num(std::chrono::duration<double>(std::chrono::steady_clock::now() - snap->taken).count()) + "\n";

@@ -52,6 +52,7 @@ struct ApiSources {
   std::function<bool()> accounting_leader;      // may be empty; must not block
   const std::atomic<uint64_t>* payout_duplicate_sends = nullptr;  // may be null
   const std::atomic<uint64_t>* payout_refused = nullptr;          // may be null
+  const std::atomic<int64_t>* payouts_in_trouble = nullptr;       // may be null
   /// Reads a snapshot for the refresher; empty = read_store_snapshot(*store).
   std::function<StoreSnapshot()> read_snapshot;
   /// How often the background thread re-reads the store.

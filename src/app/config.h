@@ -54,6 +54,7 @@ struct PoolConfig {
   int64_t min_payout_sats = 100000;  // 0.001 BTC; at least kMinPayoutFloorSats
   int payout_max_outputs = 250;      // recipients per payout transaction
   double payment_interval_hours = 24;
+  int payout_confirmations = 6;  // a sent payout is final at this depth
   double pplns_window = 2;
   double share_retention_days = 7;
   double job_refresh_seconds = 30;

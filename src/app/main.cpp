@@ -11,6 +11,7 @@
 #include "app/audit_command.h"
 #include "app/check_config.h"
 #include "app/pool_app.h"
+#include "app/recredit_command.h"
 #include "app/self_check.h"
 #include "app/version.h"
 
@@ -22,6 +23,11 @@ int main(int argc, char** argv) {
   cli.add_flag("--check-config", check_config, "validate the configuration file and exit");
   cli.add_flag("--audit", audit,
                "run the ledger audit against the database and the wallet; exit 0 only when the books balance");
+  int64_t recredit_id = 0;
+  cli.add_option("--recredit-payment", recredit_id,
+                 "credit a sent payout back to its miners when its transaction will never pay (abandoned, or "
+                 "conflicted at payout_confirmations depth); refuses otherwise")
+      ->check(CLI::PositiveNumber);
   cli.add_flag("--self-check", self_check, "verify hashing and targets on known vectors and exit");
   cli.add_flag("--list-keys", list_keys, "print every configuration key with its default as a Markdown table");
   cli.set_version_flag("--version,-V", std::string(pool::app::kName) + " " + pool::app::kVersion);
@@ -53,6 +59,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (audit) return pool::app::run_audit_command(config, std::cout);
+  if (recredit_id > 0) {
+    spdlog::set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ %v");
+    return pool::app::run_recredit_command(config, recredit_id, std::cout);
+  }
   if (check_config) {
     std::cout << config_path << ": configuration is valid" << std::endl;
     return pool::app::report_environment(config, std::cout) ? 0 : 1;

@@ -78,6 +78,7 @@ struct PoolApp::Parts {
   std::unique_ptr<node::BitcoinNode> node, watcher_node, block_node, wallet_node;
   std::atomic<uint64_t> payout_duplicate_sends{0};
   std::atomic<uint64_t> payout_refused{0};
+  std::atomic<int64_t> payouts_in_trouble{0};
   bitcoin::Network network = bitcoin::Network::kMain;
   std::string payout_address;
   bitcoin::Bytes payout_script;
@@ -194,6 +195,8 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   // must be found by reconciliation, not paid a second time.
   ao.payouts.release_grace = std::chrono::minutes(10);
   ao.payment_interval_hours = config_.pool.payment_interval_hours;
+  ao.follow.confirmations = config_.pool.payout_confirmations;
+  ao.follow.in_trouble = &p.payouts_in_trouble;
   p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.wallet_node, ao);
 
   // A found block is written to the spill file (and handed to the ledger for the database) before
@@ -283,6 +286,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   };
   sources.payout_duplicate_sends = &p.payout_duplicate_sends;
   sources.payout_refused = &p.payout_refused;
+  sources.payouts_in_trouble = &p.payouts_in_trouble;
   p.api = std::make_unique<api::ApiService>(sources);
   p.http = std::make_unique<net::HttpServer>(config_.api.host, config_.api.port,
                                              [&p](const net::HttpRequest& r) { return p.api->handle(r); });

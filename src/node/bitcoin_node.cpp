@@ -134,6 +134,15 @@ WalletTransaction wallet_tx_from(const rapidjson::Value& v) {
   tx.confirmations = has_member(v, "confirmations") ? get_int64(v, "confirmations") : 0;
   tx.fee_sats = has_member(v, "fee") ? btc_to_sats(util::get_double(v, "fee")) : 0;
   tx.comment = has_member(v, "comment") ? get_string(v, "comment") : "";
+  // listtransactions says "abandoned" on the entry, gettransaction on each of its details.
+  const auto abandoned = [](const rapidjson::Value& e) {
+    return has_member(e, "abandoned") && e["abandoned"].IsBool() && e["abandoned"].GetBool();
+  };
+  tx.abandoned = abandoned(v);
+  if (has_member(v, "details") && v["details"].IsArray()) {
+    for (const auto& d : v["details"].GetArray()) tx.abandoned = tx.abandoned || abandoned(d);
+  }
+  if (has_member(v, "replaced_by_txid")) tx.replaced_by_txid = get_string(v, "replaced_by_txid");
   return tx;
 }
 }  // namespace
@@ -143,6 +152,16 @@ std::optional<WalletTransaction> BitcoinNode::get_transaction(const std::string&
     return wallet_tx_from(rpc_.call("gettransaction", "[" + util::quote(txid) + "]", wallet_path()));
   } catch (const RpcError& e) {
     if (e.code() == -5) return std::nullopt;  // Invalid or non-wallet transaction id
+    throw;
+  }
+}
+
+bool BitcoinNode::in_mempool(const std::string& txid) {
+  try {
+    rpc_.call("getmempoolentry", "[" + util::quote(txid) + "]");
+    return true;
+  } catch (const RpcError& e) {
+    if (e.code() == -5) return false;  // Transaction not in mempool
     throw;
   }
 }

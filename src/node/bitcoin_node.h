@@ -40,6 +40,8 @@ struct WalletTransaction {
   int64_t confirmations = 0;
   int64_t fee_sats = 0;  // negative as the wallet reports it for sends
   std::string comment;
+  bool abandoned = false;        // abandontransaction: it will never pay; its inputs are free again
+  std::string replaced_by_txid;  // a fee bump took its place
 };
 
 /// Bitcoin Core's answer to sendmany on a locked wallet.
@@ -99,6 +101,8 @@ class BitcoinNode {
   /// is locked (sendmany would fail with -13), else the time it locks again.
   std::optional<int64_t> wallet_unlocked_until();
   std::optional<WalletTransaction> get_transaction(const std::string& txid);
+  /// getmempoolentry: whether the node's mempool holds the transaction (false on error -5).
+  bool in_mempool(const std::string& txid);
   /// Wallet sends whose comment equals `comment` (to reconcile an interrupted payout). Pages back
   /// through listtransactions until it reaches transactions older than `since_unix` (0 = the
   /// whole wallet), so a busy wallet cannot hide a payout beyond one page.

@@ -55,7 +55,13 @@ std::vector<std::string> migrations(const std::string& backend) {
       // subtractfeefrom). NULL: not sent yet, or sent before the fee was on the books (the pool's
       // wallet paid it then).
       "ALTER TABLE payments ADD COLUMN IF NOT EXISTS fee_sats BIGINT;",
-      // 7: each found block's PPLNS window, committed when the block is found (its Merkle root
+      // 7: a sent payment is followed until its transaction is final (confirmed_ms, 0 until then);
+      // its trouble (evicted, conflicted, abandoned) is kept so an alert is raised once per change.
+      "ALTER TABLE payments ADD COLUMN IF NOT EXISTS confirmed_ms BIGINT NOT NULL DEFAULT 0;"
+      "ALTER TABLE payments ADD COLUMN IF NOT EXISTS trouble TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE payments ADD COLUMN IF NOT EXISTS trouble_ms BIGINT NOT NULL DEFAULT 0;"
+      "CREATE INDEX IF NOT EXISTS payments_status ON payments (status, confirmed_ms);",
+      // 8: each found block's PPLNS window, committed when the block is found (its Merkle root
       // goes on-chain in a later coinbase); crediting uses exactly these leaves.
       "CREATE TABLE IF NOT EXISTS block_windows (block_hash TEXT PRIMARY KEY, root TEXT NOT NULL,"
       " total_weight TEXT NOT NULL, fee_ppm BIGINT NOT NULL, reward_sats BIGINT NOT NULL, leaf_count BIGINT NOT NULL,"

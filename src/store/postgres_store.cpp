@@ -325,6 +325,50 @@ class PostgresStore : public Store {
     return out;
   }
 
+  std::vector<FollowedPayment> payments_to_follow(int64_t after_id, int limit) override {
+    std::lock_guard lock(mutex_);
+    const PgResult r = db_.run("SELECT id, txid, trouble, trouble_ms FROM payments WHERE status = 'sent'"
+                               " AND confirmed_ms = 0 AND id > $1 ORDER BY id LIMIT $2",
+                               {std::to_string(after_id), std::to_string(limit)});
+    std::vector<FollowedPayment> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.i64(i, 3)});
+    return out;
+  }
+
+  void set_payment_trouble(int64_t id, const std::string& trouble, int64_t since_ms) override {
+    std::lock_guard lock(mutex_);
+    db_.run("UPDATE payments SET trouble = $1, trouble_ms = $2 WHERE id = $3 AND status = 'sent'",
+            {trouble, std::to_string(since_ms), std::to_string(id)});
+  }
+
+  void set_payment_final(int64_t id, int64_t confirmed_ms) override {
+    std::lock_guard lock(mutex_);
+    db_.run("UPDATE payments SET confirmed_ms = $1, trouble = '', trouble_ms = 0 WHERE id = $2 AND status = 'sent'",
+            {std::to_string(confirmed_ms), std::to_string(id)});
+  }
+
+  int64_t count_payments_in_trouble() override {
+    std::lock_guard lock(mutex_);
+    return db_.run("SELECT COUNT(*) FROM payments WHERE status = 'sent' AND trouble NOT IN ('', 'missing')").i64(0, 0);
+  }
+
+  bool reverse_payment(int64_t id) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    fence();
+    if (db_.run("UPDATE payments SET status = 'reversed', trouble = '', updated_ms = $1 WHERE id = $2 AND status = 'sent'",
+                {std::to_string(now_ms()), std::to_string(id)})
+            .affected() != 1) {
+      return false;
+    }
+    const PgResult items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(id)});
+    for (int i = 0; i < items.rows(); ++i) {
+      change(items.text(i, 0), items.i64(i, 1), "payout_reversed", "payment " + std::to_string(id));
+    }
+    tx.commit();
+    return true;
+  }
+
   std::string set_setting_if_absent(const std::string& key, const std::string& value) override {
     std::lock_guard lock(mutex_);
     db_.run("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", {key, value});

@@ -314,6 +314,52 @@ class SqliteStore : public Store {
     return out;
   }
 
+  std::vector<FollowedPayment> payments_to_follow(int64_t after_id, int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT id, txid, trouble, trouble_ms FROM payments WHERE status = 'sent' AND confirmed_ms = 0"
+                " AND id > ? ORDER BY id LIMIT ?");
+    s.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
+    std::vector<FollowedPayment> out;
+    while (s.step()) out.push_back({s.i64(0), s.text(1), s.text(2), s.i64(3)});
+    return out;
+  }
+
+  void set_payment_trouble(int64_t id, const std::string& trouble, int64_t since_ms) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE payments SET trouble = ?, trouble_ms = ? WHERE id = ? AND status = 'sent'");
+    s.bind(1, trouble).bind(2, since_ms).bind(3, id);
+    s.step();
+  }
+
+  void set_payment_final(int64_t id, int64_t confirmed_ms) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE payments SET confirmed_ms = ?, trouble = '', trouble_ms = 0 WHERE id = ? AND status = 'sent'");
+    s.bind(1, confirmed_ms).bind(2, id);
+    s.step();
+  }
+
+  int64_t count_payments_in_trouble() override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "SELECT COUNT(*) FROM payments WHERE status = 'sent' AND trouble NOT IN ('', 'missing')");
+    s.step();
+    return s.i64(0);
+  }
+
+  bool reverse_payment(int64_t id) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
+    Stmt mark(db_, "UPDATE payments SET status = 'reversed', trouble = '', updated_ms = ? WHERE id = ? AND status = 'sent'");
+    mark.bind(1, now_ms()).bind(2, id);
+    mark.step();
+    if (sqlite3_changes(db_) != 1) return false;
+    Stmt items(db_, "SELECT address, sats FROM payment_items WHERE payment_id = ?");
+    items.bind(1, id);
+    while (items.step()) change(items.text(0), items.i64(1), "payout_reversed", "payment " + std::to_string(id));
+    tx.commit();
+    return true;
+  }
+
   std::string set_setting_if_absent(const std::string& key, const std::string& value) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING");

@@ -117,7 +117,7 @@ struct BalanceChange {
 
 struct PaymentRecord {
   int64_t id = 0;
-  std::string status;  // pending | sent | released
+  std::string status;  // pending | sent | released | reversed
   std::string comment;
   std::string txid;
   int64_t created_ms = 0;
@@ -129,6 +129,15 @@ struct PaymentRecord {
 
 /// A payment row's fee column as read with COALESCE(fee_sats, -1).
 inline std::optional<int64_t> fee_from_column(int64_t v) { return v < 0 ? std::nullopt : std::optional<int64_t>(v); }
+/// A sent payment not yet final, as the payment follower tracks it (accounting/payment_follower).
+struct FollowedPayment {
+  int64_t id = 0;
+  std::string txid;
+  /// '' healthy; 'missing' out of the mempool but within the grace; otherwise the trouble an
+  /// ALERT was logged for: 'evicted', 'conflicted', 'abandoned', 'unknown' (not in the wallet).
+  std::string trouble;
+  int64_t trouble_ms = 0;  // when the current trouble began
+};
 
 /// A found block against the balance changes that credit it (for the ledger audit).
 struct BlockLedger {
@@ -216,6 +225,20 @@ class Store {
   virtual void release_payment(int64_t id) = 0;
   virtual std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) = 0;
 
+  /// Sent payments whose transaction has not reached its final depth yet, id > after_id, oldest
+  /// first, at most `limit` (the follower walks them round by round).
+  virtual std::vector<FollowedPayment> payments_to_follow(int64_t after_id, int limit) = 0;
+  /// Records a sent payment's trouble state (see FollowedPayment); nothing for other statuses.
+  virtual void set_payment_trouble(int64_t id, const std::string& trouble, int64_t since_ms) = 0;
+  /// A sent payment's transaction reached its final depth at `confirmed_ms`: no longer followed.
+  virtual void set_payment_final(int64_t id, int64_t confirmed_ms) = 0;
+  /// Sent payments in a trouble an ALERT was logged for (pool_payouts_in_trouble).
+  virtual int64_t count_payments_in_trouble() = 0;
+  /// sent -> reversed, crediting each item's amount back (balance_changes reason
+  /// 'payout_reversed', reference "payment ID"), in one fenced transaction. The caller has
+  /// established that its transaction will never pay. False when it is not `sent` (already
+  /// reversed, or never sent): nothing is credited twice.
+  virtual bool reverse_payment(int64_t id) = 0;
   /// Stores a found block's committed PPLNS window (summary and every leaf) in one transaction,
   /// fenced like the other money writes. False, and nothing changes, when the block already has
   /// one: a committed window is never rewritten.

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "store/store.h"
+#include "support/ledger_check.h"
 #include "support/regtest_backend.h"
 #include "support/test_databases.h"
 
@@ -62,6 +63,7 @@ TEST_P(BlockCrash, FoundBlockIsStoredAndOnTheNodeExactlyOnce) {
   EXPECT_EQ(backend->node().get_block_count(), start_height + 1);  // on the node once, as the tip
   EXPECT_EQ(backend->node().get_block_header(bitcoin::Uint256::from_hex(blocks[0].hash)).confirmations, 1);
   EXPECT_FALSE(std::filesystem::exists(spill));  // everything stored
+  test::expect_ledger_balances(*store, backend->node(), "test payout ");
   std::filesystem::remove_all(dir);
 }
 

@@ -6,6 +6,7 @@
 
 #include "accounting/block_ledger.h"
 #include "accounting/maturity.h"
+#include "support/ledger_check.h"
 #include "support/mining_helpers.h"
 #include "support/regtest_backend.h"
 #include "support/shares.h"
@@ -94,6 +95,7 @@ TEST_P(BlockReorg, OurBranchWinsBackAndIsCreditedOnce) {
   EXPECT_EQ(stored(ours).status, "confirmed");
   EXPECT_EQ(credit_rows(ours), 1);  // credited exactly once
   EXPECT_EQ(store->balances().at(kMiner), 4950000000);
+  test::expect_ledger_balances(*store, backend->node(), "test payout ");
 }
 
 TEST_P(BlockReorg, ReplacedForGoodIsOrphanedAndNeverCredited) {
@@ -114,6 +116,7 @@ TEST_P(BlockReorg, ReplacedForGoodIsOrphanedAndNeverCredited) {
   EXPECT_EQ(stored(ours).status, "orphaned");
   EXPECT_EQ(credit_rows(ours), 0);
   EXPECT_TRUE(store->balances().empty());
+  test::expect_ledger_balances(*store, backend->node(), "test payout ");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BlockReorg, ::testing::Values("testnode", "bitcoind"),

@@ -10,6 +10,7 @@
 #include "accounting/block_ledger.h"
 #include "support/eventually.h"
 #include "support/failing_store.h"
+#include "support/ledger_check.h"
 #include "support/mining_helpers.h"
 #include "support/test_databases.h"
 
@@ -97,6 +98,7 @@ TEST_P(FoundBlockDurability, DatabaseDownBlockReachesTheNodeAndIsStoredWhenItRet
   EXPECT_EQ(hex->substr(0, 160), b->header_hex);
   EXPECT_EQ(inner->blocks(std::nullopt, 100).size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(ledger.spill_path()));  // stored: the spill file is gone
+  test::expect_ledger_balances(*inner, *f.node, "test payout ");
 }
 
 TEST_P(FoundBlockDurability, SpillFileOfAnEarlierRunIsStoredAtStartUp) {
@@ -118,6 +120,7 @@ TEST_P(FoundBlockDurability, SpillFileOfAnEarlierRunIsStoredAtStartUp) {
   ASSERT_TRUE(in_database(hash));
   EXPECT_EQ(in_database(hash)->status, "pending");
   EXPECT_FALSE(std::filesystem::exists(restarted.spill_path()));
+  test::expect_ledger_balances(*inner, *f.node, "test payout ");
 }
 
 TEST_P(FoundBlockDurability, TornLastLineIsSkipped) {

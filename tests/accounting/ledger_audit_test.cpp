@@ -160,6 +160,32 @@ TEST(LedgerAudit, AWalletSendWithOurCommentButNoPaymentIsCaught) {
   EXPECT_NE(problems[0].find("pool payout x-7"), std::string::npos);
 }
 
+// A payment credited back (`poold --recredit-payment`) is right only while its transaction can
+// never pay; one that pays after all, or that the wallet does not know, is named.
+TEST(LedgerAudit, AReversedPaymentIsRightOnlyWhileItsTransactionCannotPay) {
+  Books b;
+  b.books.payments[0].status = "reversed";
+  b.books.accounts[0] = {"A", 60, 60, true};  // +60 credited, -60 paid, +60 credited back
+  b.wallet.sends.clear();                      // its send is no longer live
+  b.wallet.balances.trusted_sats = 100;        // the coins are the wallet's again
+  for (const std::string dead : {"conflicted", "abandoned"}) {
+    b.wallet.reversed_sends["tx1"] = dead;
+    const auto report = b.audit();
+    EXPECT_TRUE(report.ok()) << dead << ": " << report.lines()[2];
+  }
+  // The transaction confirms after all: the miners were paid and credited back.
+  b.wallet.reversed_sends["tx1"] = "";
+  b.wallet.sends["pool payout x-1"]["tx1"]["A"] = 60;
+  const auto live = check(b.audit(), "payments");
+  ASSERT_EQ(live.problems.size(), 1u);
+  EXPECT_NE(live.problems[0].find("payment 1 (reversed)"), std::string::npos) << live.problems[0];
+  EXPECT_NE(live.problems[0].find("tx1 is live"), std::string::npos) << live.problems[0];
+  // A wallet that never heard of it proves nothing.
+  b.wallet.sends.clear();
+  b.wallet.reversed_sends["tx1"] = "(not in the wallet)";
+  EXPECT_FALSE(check(b.audit(), "payments").ok());
+}
+
 TEST(LedgerAudit, OwingMoreThanTheWalletHoldsIsInsolvent) {
   Books b;
   b.wallet.balances.trusted_sats = 39;

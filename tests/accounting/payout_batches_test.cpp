@@ -156,14 +156,16 @@ TEST_F(PayoutBatches, DustIsNeverAttempted) {
 TEST_F(PayoutBatches, AWalletHoldingExactlyTheItemsSumPays) {
   const auto miners = addresses(1);
   ASSERT_NO_FATAL_FAILURE(credit({{miners[0], 100000000}}));
-  // The operator spends everything else elsewhere: the wallet keeps exactly what the miner is owed.
-  f.node->send_many({{kP2pkh, f.node->get_balance_sats() - 100000000}}, "operator");
-  ASSERT_EQ(f.node->get_balance_sats(), 100000000);
+  // The operator spends everything else elsewhere: the wallet keeps exactly what the books owe
+  // (the miner's amount and the pool's 1,000 sat), far less than the miner's amount plus a fee.
+  f.node->send_many({{kP2pkh, f.node->get_balance_sats() - 100001000}}, "operator");
+  ASSERT_EQ(f.node->get_balance_sats(), 100001000);
+  ASSERT_LT(1000, kFixedFee + kFeePerOutput);
   const PayoutReport report = run_payouts(*store, *f.node, options);
   EXPECT_EQ(report.error, "");
   EXPECT_EQ(report.recipients, 1);
   EXPECT_EQ(paid_to(miners[0]).first, 100000000 - kFixedFee - kFeePerOutput);
-  EXPECT_EQ(f.node->get_balance_sats(), 0);
+  EXPECT_EQ(f.node->get_balance_sats(), 1000);  // the pool's own share, still owed to it
   EXPECT_EQ(audit_failures(), "");
 }
 

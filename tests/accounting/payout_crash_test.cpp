@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include "support/ledger_check.h"
 #include "support/regtest_backend.h"
 #include "support/test_databases.h"
 #include "store/store.h"
@@ -65,7 +66,9 @@ TEST_P(PayoutCrash, EveryAddressPaidExactlyOnce) {
     b.reward_sats = 5000000000;
     store->insert_block(b);
     std::map<std::string, int64_t> credits(kOwed.begin(), kOwed.end());
-    store->credit_block("ab", credits, 0);
+    int64_t owed = 0;
+    for (const auto& [address, sats] : kOwed) owed += sats;
+    store->credit_block("ab", credits, b.reward_sats - owed);  // the rest is the pool's: the books balance
   }
   const uint16_t port = backend->rpc_port();
   const int crashed = run_helper(port, db->url(), crash_point);
@@ -94,6 +97,8 @@ TEST_P(PayoutCrash, EveryAddressPaidExactlyOnce) {
   EXPECT_EQ(outputs_sum + *sent[0].fee_sats, owed);
   EXPECT_TRUE(store->payments(std::string("pending"), 10).empty());
   for (const auto& [address, sats] : kOwed) EXPECT_EQ(store->balances().at(address), 0) << address;
+  EXPECT_EQ(store->payments(std::string("sent"), 10).size(), 1u);
+  test::expect_ledger_balances(*store, backend->node(), "crash-test payout ");
 }
 
 INSTANTIATE_TEST_SUITE_P(CrashPoints, PayoutCrash,

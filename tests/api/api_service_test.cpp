@@ -74,6 +74,8 @@ TEST(ApiService, AnswersWhileTheNodeHangsAndTheStoreRefresherIsBlocked) {
   sources.node_rpc_latency_ms = [&] { return rpc.last_latency().count() / 1000.0; };
   sources.payout_duplicate_sends = &duplicates;
   sources.payout_refused = &refused;
+  std::atomic<int64_t> in_trouble{2};
+  sources.payouts_in_trouble = &in_trouble;
   sources.store_refresh = 10ms;
   sources.read_snapshot = [&] {
     gate.wait();
@@ -116,6 +118,7 @@ TEST(ApiService, AnswersWhileTheNodeHangsAndTheStoreRefresherIsBlocked) {
   EXPECT_NE(m.body.find("pool_blocks{status=\"confirmed\"} 1\n"), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("pool_payout_duplicate_sends_total 3\n"), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("pool_payout_refused_total 2\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("pool_payouts_in_trouble 2\n"), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("pool_node_rpc_latency_ms "), std::string::npos) << m.body;
   EXPECT_NE(m.body.find("pool_api_snapshot_age_seconds "), std::string::npos) << m.body;
   const auto bl = blocks.get();

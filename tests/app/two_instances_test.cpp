@@ -9,6 +9,7 @@
 #include "bitcoin/sha256.h"
 #include "store/store.h"
 #include "support/eventually.h"
+#include "support/ledger_check.h"
 #include "support/test_databases.h"
 #include "testnode/test_node.h"
 #include "tools/minerlib/line_client.h"
@@ -97,6 +98,13 @@ TEST(TwoInstances, ShareOneDatabaseAndOneLeader) {
   if (leader == first.get()) first.reset(); else second.reset();
   EXPECT_TRUE(eventually([&] { return follower->is_accounting_leader(); }));
   follower->stop();
+  // The books after the handover: nothing credited twice, no balance off its changes.
+  node::RpcOptions rpc_options;
+  rpc_options.port = node.port();
+  rpc_options.user = rpc_options.password = "pool";
+  node::RpcClient rpc(rpc_options);
+  node::BitcoinNode wallet(rpc);
+  test::expect_ledger_balances(*store, wallet, "bitcoin-mining-pool payout ");
   node.stop();
 }
 

@@ -412,6 +412,32 @@ TEST(PostgresLeadership, AnOldLeaderIsFencedOutOfMoneyWrites) {
   EXPECT_TRUE(second->credit_block("bb", {{"A", 4000}}, 1000));
 }
 
+// Crediting a sent payout back (poold --recredit-payment) is a money write like the others: an
+// old leader is fenced out, and the new one credits it back once.
+TEST(PostgresLeadership, AReversalIsFencedAndCreditsBackOnce) {
+  auto db = test::database_for_test("postgresql");
+  if (!db) return;
+  auto first = open_store(db->url());
+  auto second = open_store(db->url());
+  ASSERT_TRUE(first->try_acquire_leadership());
+  first->insert_block(block("aa", 1));
+  ASSERT_TRUE(first->credit_block("aa", {{"A", 4000}}, 1000));
+  const int64_t id = first->create_payment({{"A", 4000}}, "p-");
+  first->complete_payment(id, "tx1", 100);
+  db->execute(
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+      "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+  ASSERT_TRUE(test::eventually([&] { return second->try_acquire_leadership(); }, std::chrono::seconds(10)));
+
+  EXPECT_THROW(first->reverse_payment(id), FencedError);
+  EXPECT_EQ(second->balances().at("A"), 0);
+  EXPECT_TRUE(second->reverse_payment(id));
+  EXPECT_FALSE(second->reverse_payment(id));  // already reversed: nothing credited twice
+  EXPECT_EQ(second->balances().at("A"), 4000);
+  EXPECT_EQ(second->payments(std::string("reversed"), 10).size(), 1u);
+  EXPECT_TRUE(second->payments_to_follow(0, 10).empty());  // no longer followed
+}
+
 TEST(PostgresLeadership, EachNewLeaderTakesTheNextEpoch) {
   auto db = test::database_for_test("postgresql");
   if (!db) return;

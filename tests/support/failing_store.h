@@ -57,6 +57,15 @@ class FailingStore : public store::Store {
   std::vector<store::PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
     return gate().payments(status, limit);
   }
+  std::vector<store::FollowedPayment> payments_to_follow(int64_t after_id, int limit) override {
+    return gate().payments_to_follow(after_id, limit);
+  }
+  void set_payment_trouble(int64_t id, const std::string& trouble, int64_t since_ms) override {
+    gate().set_payment_trouble(id, trouble, since_ms);
+  }
+  void set_payment_final(int64_t id, int64_t ms) override { gate().set_payment_final(id, ms); }
+  int64_t count_payments_in_trouble() override { return gate().count_payments_in_trouble(); }
+  bool reverse_payment(int64_t id) override { return gate().reverse_payment(id); }
   bool store_block_window(const store::BlockWindow& w, const std::vector<store::WindowLeafRow>& l) override {
     return gate().store_block_window(w, l);
   }

@@ -94,6 +94,14 @@ void Chain::add_to_mempool(bitcoin::Transaction tx, int64_t fee) {
   mempool_.push_back(MempoolEntry{std::move(tx), txid, fee});
 }
 
+bool Chain::in_mempool(const Uint256& txid) const {
+  return std::any_of(mempool_.begin(), mempool_.end(), [&](const MempoolEntry& e) { return e.txid == txid; });
+}
+
+bool Chain::remove_from_mempool(const Uint256& txid) {
+  return std::erase_if(mempool_, [&](const MempoolEntry& e) { return e.txid == txid; }) > 0;
+}
+
 std::optional<int64_t> Chain::known_fee(const Uint256& txid) const {
   auto it = known_fees_.find(key(txid));
   if (it == known_fees_.end()) return std::nullopt;

@@ -69,6 +69,10 @@ class Chain {
   // Mempool.
   const std::vector<MempoolEntry>& mempool() const { return mempool_; }
   void add_to_mempool(bitcoin::Transaction tx, int64_t fee);
+  bool in_mempool(const bitcoin::Uint256& txid) const;
+  /// Drops a transaction from the mempool (eviction, or a conflict taking its place); false when
+  /// it was not there.
+  bool remove_from_mempool(const bitcoin::Uint256& txid);
   /// Fee of a transaction the node knows (in the mempool or made by it earlier).
   std::optional<int64_t> known_fee(const bitcoin::Uint256& txid) const;
   /// The block height holding txid in the active chain, if any.

@@ -213,19 +213,20 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
   if (method == "gettransaction") {
     const WalletSend* s = wallet_.find_send(hash_param(params, 0));
     if (!s) throw RpcFailure{-5, "Invalid or non-wallet transaction id"};
-    const auto height = chain_.tx_height(s->txid);
-    const int64_t confirmations = height ? chain_.height() - *height + 1 : 0;
+    const int64_t confirmations = wallet_.confirmations(chain_, *s);
+    const std::string abandoned = s->abandoned ? ",\"abandoned\":true" : "";
     int64_t total = 0;
     std::string details;
     for (size_t i = 0; i < s->outputs.size(); ++i) {
       total += s->outputs[i].second;
       if (i) details += ",";
       details += "{\"address\":" + quote(s->outputs[i].first) + ",\"category\":\"send\",\"amount\":-" +
-                 btc(s->outputs[i].second) + ",\"vout\":" + std::to_string(i) + ",\"fee\":-" + btc(s->fee) + "}";
+                 btc(s->outputs[i].second) + ",\"vout\":" + std::to_string(i) + ",\"fee\":-" + btc(s->fee) + abandoned + "}";
     }
     return "{\"amount\":-" + btc(total) + ",\"fee\":-" + btc(s->fee) + ",\"confirmations\":" +
            std::to_string(confirmations) + ",\"txid\":\"" + s->txid.hex() + "\",\"time\":" + std::to_string(s->time) +
-           ",\"comment\":" + quote(s->comment) + ",\"details\":[" + details + "]}";
+           ",\"comment\":" + quote(s->comment) + ",\"walletconflicts\":[" +
+           (s->conflict ? quote(s->conflict->hex()) : "") + "],\"details\":[" + details + "]}";
   }
   if (method == "listtransactions") {
     const int64_t count = has_param(params, 1) ? int_param(params, 1) : 10;
@@ -235,14 +236,14 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
     for (auto it = wallet_.sends().rbegin(); it != wallet_.sends().rend() && listed < count; ++it) {
       if (skipped++ < skip) continue;
       ++listed;
-      const auto height = chain_.tx_height(it->txid);
-      const int64_t confirmations = height ? chain_.height() - *height + 1 : 0;
+      const int64_t confirmations = wallet_.confirmations(chain_, *it);
       for (size_t i = 0; i < it->outputs.size(); ++i) {
         if (!out.empty()) out += ",";
         out += "{\"address\":" + quote(it->outputs[i].first) + ",\"category\":\"send\",\"amount\":-" +
                btc(it->outputs[i].second) + ",\"vout\":" + std::to_string(i) + ",\"fee\":-" + btc(it->fee) +
                ",\"confirmations\":" + std::to_string(confirmations) + ",\"txid\":\"" + it->txid.hex() +
-               "\",\"time\":" + std::to_string(it->time) + ",\"comment\":" + quote(it->comment) + "}";
+               "\",\"time\":" + std::to_string(it->time) + ",\"comment\":" + quote(it->comment) +
+               (it->abandoned ? ",\"abandoned\":true}" : "}");
       }
     }
     return "[" + out + "]";
@@ -273,6 +274,7 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
     const auto [sats, outputs] = wallet_.paid_to(string_param(params, 0));
     return "{\"amount_sats\":" + std::to_string(sats) + ",\"outputs\":" + std::to_string(outputs) + "}";
   }
+  if (auto result = dispatch_wallet_state(method, params)) return *result;
   throw RpcFailure{-32601, "Method not found"};
 }
 

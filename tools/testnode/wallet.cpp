@@ -35,6 +35,7 @@ int64_t Wallet::balance(const Chain& chain) const {
     }
   }
   for (const auto& s : sends_) {
+    if (dead(chain, s)) continue;  // its coins are the wallet's again
     total -= s.fee;
     for (const auto& [address, sats] : s.outputs) total -= sats;
   }
@@ -96,6 +97,7 @@ bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::
   send.txid = tx.txid();
   send.comment = comment;
   send.time = chain.now();
+  send.tx = tx;
   chain.add_to_mempool(std::move(tx), send.fee);
   sends_.push_back(send);
   return send.txid;

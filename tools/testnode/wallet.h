@@ -1,6 +1,9 @@
 #pragma once
 // The test node's wallet ledger: addresses it owns, a balance from matured coinbase outputs, and
 // the record of every sendmany, so payouts can be checked and reconciled like with Core's wallet.
+// A send can be dropped from the mempool, rebroadcast, abandoned, or conflicted by a spend of its
+// input that pays the wallet back (wallet_state.cpp); an abandoned or conflicted send pays nobody
+// and its coins count in the balance again, as in Core.
 #include <map>
 #include <optional>
 #include <set>
@@ -19,6 +22,9 @@ struct WalletSend {
   int64_t fee = 0;
   std::string comment;
   uint32_t time = 0;
+  bitcoin::Transaction tx;  // as broadcast, for a rebroadcast or a conflicting spend
+  bool abandoned = false;   // abandontransaction: its inputs are spendable again
+  std::optional<bitcoin::Uint256> conflict;  // a transaction spending the same input
 };
 
 /// Thrown by send_many with Bitcoin Core's RPC error code and message.
@@ -47,6 +53,23 @@ class Wallet {
                              const std::string& comment, const std::set<std::string>& subtract_fee_from = {});
   const std::vector<WalletSend>& sends() const { return sends_; }
   const WalletSend* find_send(const bitcoin::Uint256& txid) const;
+  /// As Core's gettransaction: the depth of its block; 0 while unconfirmed; minus the depth of
+  /// the conflicting transaction's block when that one is in the active chain.
+  int64_t confirmations(const Chain& chain, const WalletSend& send) const;
+  /// Abandoned, or conflicted by a transaction in the active chain: it pays nobody, and its
+  /// coins count in the balance again.
+  bool dead(const Chain& chain, const WalletSend& send) const;
+
+  // State changes of a send (wallet_state.cpp); each throws WalletError as Core would.
+  /// abandontransaction: only for a send neither confirmed nor in the mempool (-5 otherwise).
+  void abandon(Chain& chain, const bitcoin::Uint256& txid);
+  /// The node dropped it from its mempool (expiry, size limit): still in the wallet, 0 confirmations.
+  void evict(Chain& chain, const bitcoin::Uint256& txid);
+  /// The wallet broadcasts it again (back into the mempool; no longer abandoned).
+  void rebroadcast(Chain& chain, const bitcoin::Uint256& txid);
+  /// A transaction spending the same input back to the wallet replaces it in the mempool; the
+  /// caller mines it. Returns its txid. Only for an unconfirmed send.
+  bitcoin::Uint256 make_conflict(Chain& chain, const bitcoin::Uint256& txid);
   /// Total satoshis the wallet sent to `address`, and in how many outputs.
   std::pair<int64_t, int> paid_to(const std::string& address) const;
 
@@ -66,6 +89,7 @@ class Wallet {
  private:
   bitcoin::Network network_;
   std::vector<bitcoin::Bytes> scripts_;
+  WalletSend& send_for(const bitcoin::Uint256& txid);
   std::vector<WalletSend> sends_;
   uint64_t counter_ = 0;
   std::string passphrase_;
