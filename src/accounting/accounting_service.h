@@ -5,6 +5,7 @@
 // PostgreSQL database). Outages are logged once and retried.
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "accounting/payment_follower.h"
 #include "accounting/payouts.h"
 #include "accounting/share_retention.h"
+#include "bitcoin/uint256.h"
 #include "util/retry_schedule.h"
 
 namespace pool::accounting {
@@ -33,6 +35,9 @@ struct AccountingOptions {
   /// Sent payouts not final yet are checked on every new block and at least this often.
   FollowOptions follow;
   std::chrono::milliseconds follow_interval{std::chrono::seconds(30)};
+  /// Told which committed PPLNS window root the next coinbases must carry (nullopt: none), each
+  /// time that changes; the app wires it to JobManager::set_window_commitment. May be empty.
+  std::function<void(std::optional<bitcoin::Uint256>)> carry_window_root;
 };
 
 /// The last ledger audit's outcome, for /metrics (pool_ledger_ok and its parts).
