@@ -10,7 +10,6 @@
 #include "store/ledger_queries.h"
 #include "store/payment_queries.h"
 #include "store/postgres_connection.h"
-#include "store/sql_runner.h"
 #include "store/migrations.h"
 
 namespace pool::store {
