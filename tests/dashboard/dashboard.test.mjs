@@ -82,6 +82,25 @@ port = ${api}
   assert.ok(Number(await page.textContent("#height")) > 0);
   await page.waitForFunction(() => document.querySelectorAll("#block-rows tr").length > 0);
 
+  // "What you are mining now": the current job's height and its pool reward output paying the
+  // pool's address the whole coinbase value, as /api/job decodes it.
+  // (Blocks come fast on regtest, so the height is checked against the chain, not one fetch.)
+  const job = await (await fetch(base + "/api/job")).json();
+  await page.waitForFunction(() => Number(document.getElementById("job-height").textContent) > 0);
+  const shownHeight = Number(await page.textContent("#job-height"));
+  assert.ok(shownHeight >= 1 && shownHeight <= job.height + 10, "job height " + shownHeight + " near " + job.height);
+  const reward = await page.waitForSelector("#job-outputs td[data-role=pool_reward]");
+  assert.equal(await reward.textContent(), "Pool reward");
+  const rewardRow = await page.$$eval("#job-outputs tr", (trs) => {
+    const tr = trs.find((r) => r.querySelector("td[data-role=pool_reward]"));
+    return [...tr.children].map((td) => td.textContent);
+  });
+  assert.equal(rewardRow[0], "0", "the pool reward is output 0");
+  assert.equal(rewardRow[2], address);
+  assert.ok(Number(rewardRow[3]) > 0, "the reward output carries the coinbase value: " + rewardRow[3]);
+  assert.equal(await page.textContent("#job-tag"), job.coinbase_tag);
+  assert.match(await page.textContent("#job-prev"), /^[0-9a-f]{64}$/);
+
   await page.fill("#address", address);
   await page.click("#lookup button");
   await page.waitForSelector("#miner-summary");
@@ -104,6 +123,7 @@ port = ${api}
   await page.waitForFunction(() => document.querySelector("#miner-summary")?.textContent.includes("残高"));
   assert.equal(await page.textContent("#miner thead th"), "ワーカー");
   assert.equal(await page.textContent("#block-rows tr td:nth-child(2)"), "成熟待ち");
+  await page.waitForFunction(() => document.querySelector("#job-outputs td[data-role=pool_reward]")?.textContent === "プールの報酬");
   await page.screenshot({ path: shot.replace(/\.png$/, ".ja.png"), fullPage: true });
   await page.click("#lang-en");
   assert.equal(await page.textContent("[data-i18n=hashrate]"), "Pool hashrate");
