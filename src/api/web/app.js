@@ -68,12 +68,16 @@ async function refresh() {
   rows("block-rows", blocks.slice(0, 20), b => [cell(b.height), cell(statusText(b.status)), cell(b.confirmations), cell(btc(b.reward_sats)), cell(b.finder, true)]);
   const [, payments] = await getJson("/api/payments");
   rows("payment-rows", payments.slice(0, 20), p => [cell(p.id), cell(statusText(p.status)), cell(btc(p.total_sats)), cell(Object.keys(p.amounts).length), cell(p.txid, true)]);
+  soloPool = pool.payout_scheme === "solo";
   await showJob();
   if (shownAddress) await lookup(shownAddress);
 }
+let soloPool = false;
 // "What you are mining now": the current job's coinbase outputs and template facts.
+// On a SOLO pool with a miner looked up, the coinbase personalized for that miner's address.
 async function showJob() {
-  const [status, job] = await getJson("/api/job");
+  let [status, job] = soloPool && shownAddress ? await getJson("/api/job?address=" + encodeURIComponent(shownAddress)) : [0, null];
+  if (status !== 200) [status, job] = await getJson("/api/job");
   const set = (id, text) => { document.getElementById(id).textContent = text; };
   if (status !== 200) { set("job-height", t("jobWaiting")); document.getElementById("job-outputs").replaceChildren(); return; }
   set("job-height", job.height);
@@ -107,7 +111,11 @@ async function lookup(address) {
   pays.textContent = t("payouts") + ": " + m.payments.map(p => btc(p.sats) + " BTC (" + p.txid.slice(0, 12) + "…)").join(", ");
   out.appendChild(pays);
 }
-document.getElementById("lookup").onsubmit = (e) => { e.preventDefault(); lookup(document.getElementById("address").value.trim()); };
+document.getElementById("lookup").onsubmit = async (e) => {
+  e.preventDefault();
+  await lookup(document.getElementById("address").value.trim());
+  if (soloPool) await showJob();
+};
 applyLang();
 refresh();
 setInterval(refresh, 5000);
