@@ -142,6 +142,20 @@ TEST_P(CommittedWindow, ALateShareWriteDoesNotChangeWhatIsCredited) {
   EXPECT_EQ(audit_failures(), "");
 }
 
+// A share's difficulty changed in the database after the commitment (by hand, or a bug) is not
+// what the block is credited from: the committed leaves are.
+TEST_P(CommittedWindow, AShareChangedInTheDatabaseAfterTheCommitChangesNothing) {
+  store->insert_shares({share(kMinerA, 1, 1000), share(kMinerB, 1, 1200)});
+  const std::string block = pool_block(kMinerA, 1500);
+  ASSERT_EQ(commit_windows(), 1);
+  db->execute("UPDATE shares SET difficulty = 1000 WHERE address = '" + kMinerB + "'");
+  mine(100);
+  ASSERT_EQ(check_maturity(*store, *f.node, options), 1);
+  EXPECT_EQ(credits_of(block), (std::map<std::string, int64_t>{
+                                   {kMinerA, 2475000000}, {kMinerB, 2475000000}, {store::kPoolAccount, 50000000}}));
+  EXPECT_EQ(audit_failures(), "");
+}
+
 TEST_P(CommittedWindow, AFeeChangeBetweenFindAndMaturityDoesNotChangeWhatIsCredited) {
   store->insert_shares({share(kMinerA, 1, 1000)});
   const std::string block = pool_block(kMinerA, 1500);
