@@ -75,7 +75,7 @@ bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::
   if (encrypted() && unlocked_until(chain.now()) == 0) {
     throw WalletError{-13, "Error: Please enter the wallet passphrase with walletpassphrase first."};
   }
-  if (forced_error_) throw *forced_error_;
+  if (forced_error_ && !fail_after_commit_) throw *forced_error_;
   send.fee = 10000 + kFeePerOutput * static_cast<int64_t>(outputs.size());
   const auto payers = static_cast<int64_t>(std::count(subtract.begin(), subtract.end(), true));
   bool first = true;
@@ -100,6 +100,7 @@ bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::
   send.tx = tx;
   chain.add_to_mempool(std::move(tx), send.fee);
   sends_.push_back(send);
+  if (forced_error_) throw *forced_error_;  // committed, and yet an error
   return send.txid;
 }
 
