@@ -311,6 +311,20 @@ class PostgresStore : public Store {
     return db_.run("SELECT COUNT(*) FROM payments WHERE status = 'sent' AND trouble NOT IN ('', 'missing')").i64(0, 0);
   }
 
+  bool repoint_payment(int64_t id, const std::string& from_txid, const std::string& to_txid) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    fence();
+    if (db_.run("UPDATE payments SET txid = $1, trouble = '', trouble_ms = 0, updated_ms = $2 WHERE id = $3"
+                " AND status = 'sent' AND txid = $4",
+                {to_txid, std::to_string(now_ms()), std::to_string(id), from_txid})
+            .affected() != 1) {
+      return false;
+    }
+    tx.commit();
+    return true;
+  }
+
   bool reverse_payment(int64_t id) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);

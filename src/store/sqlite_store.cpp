@@ -297,6 +297,19 @@ class SqliteStore : public Store {
     s.step();
   }
 
+  bool repoint_payment(int64_t id, const std::string& from_txid, const std::string& to_txid) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
+    Stmt s(db_, "UPDATE payments SET txid = ?, trouble = '', trouble_ms = 0, updated_ms = ? WHERE id = ? AND status = 'sent'"
+                " AND txid = ?");
+    s.bind(1, to_txid).bind(2, now_ms()).bind(3, id).bind(4, from_txid);
+    s.step();
+    if (sqlite3_changes(db_) != 1) return false;
+    tx.commit();
+    return true;
+  }
+
   int64_t count_payments_in_trouble() override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "SELECT COUNT(*) FROM payments WHERE status = 'sent' AND trouble NOT IN ('', 'missing')");
