@@ -89,6 +89,22 @@ TEST_P(FeeBump, AnAbandonedOriginalOfABumpIsNeverCreditedBack) {
   EXPECT_EQ(audit_failures(), "");
 }
 
+// The payout's transaction is conflicted deep enough, but another wallet send carries its comment
+// (the operator paid it again by hand): that one pays the miners, so nothing is credited back.
+// The audit names the send the books do not record.
+TEST_P(FeeBump, NothingIsCreditedBackWhileAnotherSendCarriesTheComment) {
+  const std::string comment = store->payments(std::string("sent"), 10).at(0).comment;
+  f.rpc->call("test_conflicttransaction", "[\"" + txid + "\"]");
+  mine(kFinal - 1);
+  const std::string resend = f.node->send_many({{kMinerA, 100000}}, comment);
+  const auto outcome = recredit_payment(*store, *f.node, id, kFinal);
+  EXPECT_EQ(outcome.status, ReversalOutcome::Status::kRefused) << outcome.message;
+  EXPECT_NE(outcome.message.find(resend), std::string::npos) << outcome.message;
+  EXPECT_EQ(store->balances().at(kMinerA), 0);
+  const std::string failures = audit_failures();
+  EXPECT_NE(failures.find("recorded txid " + txid + ", the wallet sent " + resend), std::string::npos) << failures;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FeeBump, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
