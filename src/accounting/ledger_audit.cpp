@@ -81,7 +81,11 @@ AuditCheck check_payments(const store::LedgerSnapshot& books, const WalletFacts&
       continue;
     }
     const auto& [txid, outputs] = *found->second.begin();
-    if (txid != p.txid) check.problems.push_back(name + ": recorded txid " + p.txid + ", the wallet sent " + txid);
+    const auto bumped = wallet.replaces.find(txid);
+    const bool bump_of_recorded = bumped != wallet.replaces.end() && bumped->second == p.txid;
+    if (txid != p.txid && !bump_of_recorded) {
+      check.problems.push_back(name + ": recorded txid " + p.txid + ", the wallet sent " + txid);
+    }
     int64_t recorded = 0, paid = 0;
     for (const auto& [a, v] : p.amounts) recorded += v;
     for (const auto& [a, v] : outputs) paid += v;
@@ -200,6 +204,7 @@ WalletFacts read_wallet_facts(node::BitcoinNode& wallet) {
     if (!seen.insert({o.txid, o.vout}).second) continue;
     facts.sends[o.comment][o.txid][o.address] += o.sats;
     facts.fee_and_confirmations[o.txid] = {o.fee_sats, o.confirmations};
+    if (!o.replaces_txid.empty()) facts.replaces[o.txid] = o.replaces_txid;
   }
   return facts;
 }

@@ -265,6 +265,7 @@ std::vector<WalletSendOutput> BitcoinNode::list_commented_sends(int page_size) {
       o.sats = -btc_to_sats(util::get_double(entry, "amount"));
       o.fee_sats = has_member(entry, "fee") ? -btc_to_sats(util::get_double(entry, "fee")) : 0;
       o.confirmations = has_member(entry, "confirmations") ? get_int64(entry, "confirmations") : 0;
+      if (has_member(entry, "replaces_txid")) o.replaces_txid = get_string(entry, "replaces_txid");
       out.push_back(std::move(o));
     }
     if (static_cast<int>(page.Size()) < page_size) break;

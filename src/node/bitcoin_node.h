@@ -59,6 +59,7 @@ struct WalletSendOutput {
   int64_t sats = 0;        // positive: what the output paid
   int64_t fee_sats = 0;    // positive: the whole transaction's fee
   int64_t confirmations = 0;  // -1 or less: conflicted with a transaction in the best chain
+  std::string replaces_txid;  // a fee bump: the send it took the place of
 };
 
 /// getbalances' "mine" part, in satoshis.

@@ -125,6 +125,18 @@ TEST(LedgerAudit, AFeeBumpsExtraFeeFromTheChangeIsNotTheMinersFee) {
   EXPECT_EQ(payment_problems(b), "");
 }
 
+// Between a fee bump and the follower's next round the payment still records the original: the
+// wallet's live send is its bump (same comment, same outputs), not a mismatch. Any other txid is.
+TEST(LedgerAudit, APaymentRecordedAsTheOriginalOfItsLiveBumpIsNoMismatch) {
+  Books b;
+  b.wallet.sends["pool payout x-1"].clear();
+  b.wallet.sends["pool payout x-1"]["tx2"]["A"] = 56;
+  b.wallet.fee_and_confirmations["tx2"] = {9, 0};
+  EXPECT_NE(payment_problems(b).find("recorded txid tx1, the wallet sent tx2"), std::string::npos) << payment_problems(b);
+  b.wallet.replaces["tx2"] = "tx1";
+  EXPECT_EQ(payment_problems(b), "");
+}
+
 TEST(LedgerAudit, OutputsAndFeeThatDoNotAddUpToTheItemsAreNamed) {
   Books short_output;  // the wallet paid a satoshi less than the items less the fee
   short_output.wallet.sends["pool payout x-1"]["tx1"]["A"] = 55;

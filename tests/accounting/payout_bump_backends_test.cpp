@@ -61,6 +61,7 @@ TEST_P(PayoutBump, AConfirmedBumpIsFollowedAndItsOriginalNeverCreditedBack) {
   EXPECT_EQ(replacement->comment, original->comment);
   EXPECT_EQ(replacement->sent_sats, original->sent_sats);  // the miner's output is the same
   EXPECT_LT(replacement->fee_sats, original->fee_sats);     // (negative) the extra fee came from the change
+  test::expect_ledger_balances(*store, backend->node(), kPrefix);  // the bump is the recorded send's
 
   backend->generate(kFinal + 1);
   EXPECT_EQ(backend->node().get_transaction(txid)->confirmations, -(kFinal + 1));
