@@ -324,7 +324,7 @@ net::HttpResponse ApiService::metrics() {
     m += "pool_ledger_audit_timestamp_seconds " + std::to_string(ledger.at_ms / 1000) + "\n";
     metric("pool_ledger_obligations_sats", "What the books owe: balances and payments not yet sent.", "gauge");
     m += "pool_ledger_obligations_sats " + std::to_string(ledger.obligations_sats) + "\n";
-    metric("pool_ledger_wallet_sats", "What the wallet holds: trusted, pending and immature funds.", "gauge");
+    metric("pool_ledger_wallet_sats", "What the wallet holds for the books: trusted and pending funds, plus immature rewards of credited blocks.", "gauge");
     m += "pool_ledger_wallet_sats " + std::to_string(ledger.assets_sats) + "\n";
   }
   return {200, "text/plain; version=0.0.4", m};

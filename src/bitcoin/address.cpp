@@ -1,7 +1,5 @@
 #include "bitcoin/address.h"
 
-#include <cctype>
-
 #include "bitcoin/base58.h"
 #include "bitcoin/bech32.h"
 #include "bitcoin/script.h"
@@ -113,6 +111,12 @@ DecodedAddress decode_address(std::string_view address, Network network) {
 
 Bytes address_to_script(std::string_view address, Network network) {
   return decode_address(address, network).script_pubkey;
+}
+
+std::string canonical_address(std::string_view address, Network network) {
+  const AddressType type = decode_address(address, network).type;
+  if (type == AddressType::kP2PKH || type == AddressType::kP2SH) return std::string(address);
+  return lower(address);
 }
 
 std::string encode_segwit_address(Network network, int version, std::span<const uint8_t> program) {

@@ -29,6 +29,12 @@ DecodedAddress decode_address(std::string_view address, Network network);
 /// The scriptPubKey for `address` on `network` (shorthand for decode_address(...).script_pubkey).
 Bytes address_to_script(std::string_view address, Network network);
 
+/// The one spelling of `address` that names its script, so one script is one account: bech32 and
+/// bech32m addresses may be written all upper case (BIP173, for QR codes) and Bitcoin Core
+/// reports them in lower case, so they are lowered; base58 addresses are case-sensitive and kept.
+/// Throws AddressError like decode_address.
+std::string canonical_address(std::string_view address, Network network);
+
 /// Encodes a witness program as an address of `network` (bech32 for v0, bech32m otherwise).
 std::string encode_segwit_address(Network network, int version, std::span<const uint8_t> program);
 /// Encodes a 20-byte key hash as a P2PKH address of `network`.
