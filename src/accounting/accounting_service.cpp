@@ -148,16 +148,38 @@ bool AccountingService::wallet_is_the_pools() {
   // First writer wins, atomically: two instances starting at once cannot both record theirs.
   const bool first = !store_.setting("wallet_identity");
   const std::string recorded = store_.set_setting_if_absent("wallet_identity", wallet_identity_);
+  std::string why;
   if (recorded == wallet_identity_) {
     if (first) spdlog::info("accounting: the pool pays from {} (recorded; every instance must use this wallet)", wallet_identity_);
-    return true;
+    if (wallet_paid_before_) return true;
+    why = payouts_unknown_to_the_wallet();
+    if (why.empty()) return wallet_paid_before_ = true;
+  } else {
+    why = "this instance's wallet is " + wallet_identity_ + ", but the pool pays from " + recorded +
+          ": refusing to run maturity and payouts (configure [bitcoin] wallet to the pool's wallet)";
   }
-  const std::string why = "this instance's wallet is " + wallet_identity_ + ", but the pool pays from " + recorded +
-                          ": refusing to run maturity and payouts (configure [bitcoin] wallet to the pool's wallet)";
   if (why != last_error_) spdlog::error("accounting: {}", why);
   last_error_ = why;
   wrong_wallet_ = true;
   return false;
+}
+
+std::string AccountingService::payouts_unknown_to_the_wallet() {
+  // The same keys are not the same wallet: a copy of the pool's wallet loaded on another node has
+  // the same descriptors (so the same identity) but not the payout comments that reconciliation
+  // relies on to never pay twice. The most recent sent payouts must be in this wallet, with them.
+  for (const auto& p : store_.payments(std::string("sent"), 3)) {
+    const auto tx = node_.get_transaction(p.txid);
+    if (tx && tx->comment == p.comment) continue;
+    return "this node's wallet " + std::string(tx ? "has payout " + std::to_string(p.id) + "'s transaction " + p.txid +
+                                                        " without its comment '" + p.comment + "'"
+                                                  : "does not know payout " + std::to_string(p.id) + "'s transaction " +
+                                                        p.txid) +
+           ": it is a copy of the pool's wallet, not the wallet that paid. Instances sharing a database must use "
+           "that one wallet on one node (a copy cannot find earlier payouts by their comment and could pay twice); "
+           "refusing to run maturity and payouts";
+  }
+  return "";
 }
 
 LedgerStatus AccountingService::ledger_status() const {

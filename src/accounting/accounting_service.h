@@ -88,6 +88,8 @@ class AccountingService {
   /// Commits found blocks' windows; returns true when one was committed.
   bool commit_windows();
   bool wallet_is_the_pools();
+  /// Why this node's wallet cannot be the one that paid the pool's recent payouts ('' if it is).
+  std::string payouts_unknown_to_the_wallet();
 
   store::Store& store_;
   node::BitcoinNode& node_;
@@ -114,6 +116,7 @@ class AccountingService {
   std::string last_error_;
   std::string wallet_identity_;  // of the node's wallet, asked once
   std::atomic<bool> wrong_wallet_{false};
+  bool wallet_paid_before_ = false;  // its recent payouts are in this wallet, with their comments
   std::thread thread_;
 };
 

@@ -174,7 +174,11 @@ AuditCheck check_payments(const store::LedgerSnapshot& books, const WalletFacts&
       continue;
     }
     const auto& [txid, outputs] = *found->second.begin();
-    if (txid != p.txid) check.problems.push_back(name + ": recorded txid " + p.txid + ", the wallet sent " + txid);
+    const auto bumped = wallet.replaces.find(txid);
+    const bool bump_of_recorded = bumped != wallet.replaces.end() && bumped->second == p.txid;
+    if (txid != p.txid && !bump_of_recorded) {
+      check.problems.push_back(name + ": recorded txid " + p.txid + ", the wallet sent " + txid);
+    }
     int64_t recorded = 0, paid = 0;
     for (const auto& [a, v] : p.amounts) recorded += v;
     for (const auto& [a, v] : outputs) paid += v;
@@ -187,7 +191,7 @@ AuditCheck check_payments(const store::LedgerSnapshot& books, const WalletFacts&
       continue;
     }
     // The fee came out of the outputs: each output is at most its item, and the outputs plus the
-    // fee are the items to the satoshi; the fee is the one recorded.
+    // recorded fee are the items to the satoshi.
     for (const auto& [address, item] : p.amounts) {
       const auto out = outputs.find(address);
       if (out == outputs.end()) {
@@ -202,15 +206,12 @@ AuditCheck check_payments(const store::LedgerSnapshot& books, const WalletFacts&
         check.problems.push_back(name + ": the wallet paid " + address + " " + sats(v) + ", which no item records");
       }
     }
-    const auto fee = wallet.fee_and_confirmations.find(txid);
-    const int64_t wallet_fee = fee == wallet.fee_and_confirmations.end() ? 0 : fee->second.first;
-    if (wallet_fee != *p.fee_sats) {
-      check.problems.push_back(name + ": recorded fee " + sats(*p.fee_sats) + ", the wallet's fee for " + txid + " is " +
-                               sats(wallet_fee));
-    }
-    if (paid + wallet_fee != recorded) {
-      check.problems.push_back(name + ": outputs " + sats(paid) + " plus fee " + sats(wallet_fee) + " make " +
-                               sats(paid + wallet_fee) + ", the items add up to " + sats(recorded));
+    // The miners' fee is what the items lost on the way to the outputs. The wallet's fee for the
+    // transaction can be more: a fee bump pays its extra from the pool's change (solvency covers it).
+    if (recorded - paid != *p.fee_sats) {
+      check.problems.push_back(name + ": the items add up to " + sats(recorded) + ", the outputs of " + txid + " to " +
+                               sats(paid) + ": " + sats(recorded - paid) + " went to the fee, the recorded fee is " +
+                               sats(*p.fee_sats));
     }
   }
   for (const auto& [comment, txs] : wallet.sends) {
@@ -297,6 +298,7 @@ WalletFacts read_wallet_facts(node::BitcoinNode& wallet) {
     if (!seen.insert({o.txid, o.vout}).second) continue;
     facts.sends[o.comment][o.txid][o.address] += o.sats;
     facts.fee_and_confirmations[o.txid] = {o.fee_sats, o.confirmations};
+    if (!o.replaces_txid.empty()) facts.replaces[o.txid] = o.replaces_txid;
   }
   return facts;
 }

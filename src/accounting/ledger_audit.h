@@ -22,6 +22,9 @@ struct WalletFacts {
   std::map<std::string, std::map<std::string, std::map<std::string, int64_t>>> sends;
   /// txid -> fee and confirmations.
   std::map<std::string, std::pair<int64_t, int64_t>> fee_and_confirmations;
+  /// txid of a live fee bump -> the txid it replaced (a payment recorded as that one is followed
+  /// as the bump from the follower's next round: not a mismatch meanwhile).
+  std::map<std::string, std::string> replaces;
   /// The node's best height when the wallet was read (-1: unknown). Tells which credited
   /// blocks' rewards are still among the wallet's immature funds.
   int64_t tip_height = -1;

@@ -4,7 +4,8 @@
 // conflicted by another spend of its coins. The leader checks every sent payment that is not
 // final yet, a bounded batch per round; each trouble raises one ALERT line when it begins (not on
 // every round) and counts in pool_payouts_in_trouble until the transaction is back in the mempool
-// or confirms. Nothing is ever resent: whether to credit the miners back is the operator's call
+// or confirms. A payout whose transaction was fee-bumped (bumpfee: same comment, same outputs)
+// is followed as the replacement from then on (Store::repoint_payment). Nothing is ever resent: whether to credit the miners back is the operator's call
 // (`poold --recredit-payment`, payment_reversal.h).
 #include <atomic>
 #include <chrono>
@@ -34,12 +35,16 @@ struct FollowReport {
   int finalized = 0;
   int alerts = 0;   // ALERT lines logged this round (a trouble that began or changed)
   int cleared = 0;  // troubles that ended this round
+  int repointed = 0;  // payments now followed as the fee bump that replaced their transaction
   int64_t in_trouble = 0;
   std::string error;  // the node or the database could not be asked; states left as they were
 };
 
-/// Why a wallet send will never pay: "conflicted", "abandoned" or "replaced"; "" when it may.
+/// Why a wallet send will not pay: "replaced" (by a fee bump, checked first: once the bump
+/// confirms the original is conflicted too), "conflicted", "abandoned"; "" when it may.
 std::string dead_send_reason(const node::WalletTransaction& tx);
+/// What the operator does with an abandoned payout before it can be credited back.
+std::string abandoned_instruction(int64_t id, const std::string& txid, int confirmations);
 
 /// Owns the position in the list of payments it follows, so a long list is covered over rounds.
 class PaymentFollower {

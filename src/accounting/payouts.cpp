@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "accounting/payment_follower.h"
+
 namespace pool::accounting {
 
 namespace {
@@ -40,6 +44,16 @@ void refuse(PayoutReport& report, const PayoutOptions& options, const std::strin
   report.error = "payout refused: " + message;
 }
 
+/// Errors sendmany raises before the wallet commits a transaction: invalid amount (-3), address
+/// (-5) or parameter (-8), insufficient funds (-6), a locked wallet (-13), a wallet error such as
+/// a fee or coin selection failure (-4). Any other code does not prove that nothing was sent.
+bool refused_before_commit(const node::RpcError& e) {
+  switch (e.code()) {
+    case -3: case -4: case -5: case -6: case -8: case node::kRpcWalletUnlockNeeded: return true;
+    default: return false;
+  }
+}
+
 /// Why sendmany refused, and what the operator must do about it.
 std::string refusal_message(const node::RpcError& e, const PayoutAmounts& batch) {
   if (e.code() == node::kRpcWalletUnlockNeeded) return kLockedMessage;
@@ -54,14 +68,22 @@ std::string refusal_message(const node::RpcError& e, const PayoutAmounts& batch)
 PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, const PayoutOptions& options) {
   PayoutReport report;
   for (const auto& p : store.payments(std::string("pending"), 1000)) {
-    std::vector<node::WalletTransaction> sends;
+    std::vector<node::WalletTransaction> sends, dead;
     try {
       // Look back to two hours before the payout was written (wallet and pool clocks may differ).
-      sends = node.find_sends_by_comment(p.comment, p.created_ms / 1000 - 7200);
+      for (auto& tx : node.find_all_sends_by_comment(p.comment, p.created_ms / 1000 - 7200)) {
+        (dead_send_reason(tx).empty() ? sends : dead).push_back(std::move(tx));
+      }
     } catch (const std::exception& e) {
       report.error = std::string("cannot reconcile pending payouts: ") + e.what();
       return report;  // leave them pending; never guess
     }
+    int64_t items = 0;
+    for (const auto& [address, sats] : p.amounts) items += sats;
+    // The miners' fee is what came out of their outputs (a fee bump's extra comes from the change).
+    const auto miners_fee = [&](const node::WalletTransaction& tx) {
+      return tx.sent_sats > 0 ? items - tx.sent_sats : -tx.fee_sats;
+    };
     if (sends.size() > 1) {
       std::string txids;
       for (const auto& tx : sends) txids += (txids.empty() ? "" : ", ") + tx.txid;
@@ -71,9 +93,21 @@ PayoutReport reconcile_payouts(store::Store& store, node::BitcoinNode& node, con
       if (options.duplicate_sends) *options.duplicate_sends += sends.size() - 1;
     }
     if (!sends.empty()) {
-      const int64_t fee = -sends.front().fee_sats;  // the wallet reports a send's fee negative
+      const int64_t fee = miners_fee(sends.front());
       store.complete_payment(p.id, sends.front().txid, fee);
       spdlog::info("payout {}: found in the wallet as {} (fee {} sat); completed", p.id, sends.front().txid, fee);
+      ++report.reconciled_sent;
+    } else if (!dead.empty()) {
+      // Sent, and dead now (abandoned, conflicted, replaced). Not released: the balances given
+      // back would be paid again by the next run, and the dead send can still confirm (an
+      // abandoned one relayed by another node). Recorded as sent, so the follower raises its
+      // trouble and the operator decides (poold --recredit-payment).
+      const auto chosen = std::find_if(dead.begin(), dead.end(), [](const auto& tx) { return tx.replaced_by_txid.empty(); });
+      const auto& tx = chosen == dead.end() ? dead.front() : *chosen;
+      store.complete_payment(p.id, tx.txid, miners_fee(tx));
+      spdlog::warn("payout {}: found in the wallet as {}, which is {} and will not pay as it is; completed as sent "
+                   "(not released: it may still confirm), followed and alerted until the operator decides",
+                   p.id, tx.txid, dead_send_reason(tx));
       ++report.reconciled_sent;
     } else if (store::now_ms() - p.created_ms < options.release_grace.count()) {
       ++report.reconciled_waiting;  // its sendmany may still be on its way into the wallet
@@ -144,9 +178,21 @@ bool pay_batch(store::Store& store, node::BitcoinNode& node, const PayoutOptions
   try {
     txid = node.send_many(batch, comment);
   } catch (const node::RpcError& e) {
-    // The node answered: nothing was sent. Give the balances back; not retried while unchanged.
-    store.release_payment(id);
-    refuse(report, options, circumstances, "payout " + std::to_string(id) + ": " + refusal_message(e, batch), true);
+    if (refused_before_commit(e)) {
+      // The node refused it before the wallet kept anything: nothing was sent. Give the balances
+      // back; not retried while unchanged.
+      store.release_payment(id);
+      refuse(report, options, circumstances, "payout " + std::to_string(id) + ": " + refusal_message(e, batch), true);
+      return false;
+    }
+    // Any other error (-1 "Wallet db error, transaction commit failed", ...) can come after the
+    // transaction is in the wallet: unknown, as below.
+    report.outcome_unknown = true;
+    spdlog::warn("payout {}: sendmany failed with error {} ({}) that does not say nothing was sent; left pending "
+                 "for reconciliation by its comment",
+                 id, e.code(), e.rpc_message());
+    report.error = "sendmany outcome unknown (error " + std::to_string(e.code()) + ": " + e.rpc_message() +
+                   "; reconciled next round)";
     return false;
   } catch (const std::exception& e) {
     // Unknown whether it was sent (RpcOutcomeUnknown, or anything else that is not the node's

@@ -1,6 +1,7 @@
 #pragma once
 // poold --recredit-payment ID: the operator's decision to credit a sent payout back to its miners
-// because its transaction will never pay (abandoned, or conflicted at payout_confirmations depth).
+// because its transaction will never pay (conflicted at payout_confirmations depth by a spend that
+// is not another send of the payout).
 // Runs as the accounting leader (so no running instance may lead meanwhile), from the pool's wallet.
 #include <cstdint>
 #include <ostream>

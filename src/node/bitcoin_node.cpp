@@ -1,6 +1,7 @@
 #include "node/bitcoin_node.h"
 
 #include <algorithm>
+#include <set>
 
 #include "bitcoin/sha256.h"
 
@@ -132,13 +133,16 @@ std::optional<int64_t> BitcoinNode::wallet_unlocked_until() {
 }
 
 namespace {
-// A listtransactions entry that is a wallet send still able to pay: not abandoned, not
-// conflicted (negative confirmations), not replaced by a fee bump. Only such a send settles a
-// payout or counts in the audit; a dead one paid nobody.
+// A listtransactions entry that is a wallet send with a comment.
+bool is_send(const rapidjson::Value& entry) {
+  return has_member(entry, "category") && get_string(entry, "category") == "send" && has_member(entry, "comment");
+}
+
+// A wallet send still able to pay: not abandoned, not conflicted (negative confirmations), not
+// replaced by a fee bump. Only such a send settles a payout or counts in the audit; a dead one
+// paid nobody.
 bool is_live_send(const rapidjson::Value& entry) {
-  if (!has_member(entry, "category") || get_string(entry, "category") != "send" || !has_member(entry, "comment")) {
-    return false;
-  }
+  if (!is_send(entry)) return false;
   if (has_member(entry, "abandoned") && entry["abandoned"].IsBool() && entry["abandoned"].GetBool()) return false;
   if (has_member(entry, "confirmations") && get_int64(entry, "confirmations") < 0) return false;
   return !has_member(entry, "replaced_by_txid");
@@ -156,9 +160,22 @@ WalletTransaction wallet_tx_from(const rapidjson::Value& v) {
   };
   tx.abandoned = abandoned(v);
   if (has_member(v, "details") && v["details"].IsArray()) {
-    for (const auto& d : v["details"].GetArray()) tx.abandoned = tx.abandoned || abandoned(d);
+    for (const auto& d : v["details"].GetArray()) {
+      tx.abandoned = tx.abandoned || abandoned(d);
+      if (has_member(d, "category") && get_string(d, "category") == "send" && has_member(d, "amount")) {
+        tx.sent_sats -= btc_to_sats(util::get_double(d, "amount"));
+      }
+    }
+  } else if (has_member(v, "category") && get_string(v, "category") == "send" && has_member(v, "amount")) {
+    tx.sent_sats = -btc_to_sats(util::get_double(v, "amount"));  // one listtransactions entry: one output
   }
   if (has_member(v, "replaced_by_txid")) tx.replaced_by_txid = get_string(v, "replaced_by_txid");
+  if (has_member(v, "replaces_txid")) tx.replaces_txid = get_string(v, "replaces_txid");
+  if (has_member(v, "walletconflicts") && v["walletconflicts"].IsArray()) {
+    for (const auto& c : v["walletconflicts"].GetArray()) {
+      if (c.IsString()) tx.walletconflicts.emplace_back(c.GetString());
+    }
+  }
   return tx;
 }
 }  // namespace
@@ -184,7 +201,18 @@ bool BitcoinNode::in_mempool(const std::string& txid) {
 
 std::vector<WalletTransaction> BitcoinNode::find_sends_by_comment(const std::string& comment, int64_t since_unix,
                                                                int page_size) {
+  return sends_by_comment(comment, since_unix, page_size, false);
+}
+
+std::vector<WalletTransaction> BitcoinNode::find_all_sends_by_comment(const std::string& comment, int64_t since_unix,
+                                                                   int page_size) {
+  return sends_by_comment(comment, since_unix, page_size, true);
+}
+
+std::vector<WalletTransaction> BitcoinNode::sends_by_comment(const std::string& comment, int64_t since_unix,
+                                                          int page_size, bool with_dead) {
   std::vector<WalletTransaction> out;
+  std::set<std::pair<std::string, int64_t>> outputs;
   for (int skip = 0;; skip += page_size) {
     const auto page = rpc_.call("listtransactions",
                                 "[\"*\"," + std::to_string(page_size) + "," + std::to_string(skip) + ",true]", wallet_path());
@@ -192,11 +220,17 @@ std::vector<WalletTransaction> BitcoinNode::find_sends_by_comment(const std::str
     for (const auto& entry : page.GetArray()) {
       const int64_t time = has_member(entry, "time") ? get_int64(entry, "time") : 0;
       any_recent = any_recent || time >= since_unix;
-      if (!is_live_send(entry) || get_string(entry, "comment") != comment) continue;
+      const bool wanted = with_dead ? is_send(entry) : is_live_send(entry);
+      if (!wanted || get_string(entry, "comment") != comment) continue;
       const auto tx = wallet_tx_from(entry);
-      bool seen = false;
-      for (const auto& o : out) seen = seen || o.txid == tx.txid;
-      if (!seen) out.push_back(tx);
+      const int64_t vout = has_member(entry, "vout") ? get_int64(entry, "vout") : 0;
+      if (!outputs.insert({tx.txid, vout}).second) continue;  // a page boundary can show an output twice
+      auto known = std::find_if(out.begin(), out.end(), [&](const WalletTransaction& o) { return o.txid == tx.txid; });
+      if (known == out.end()) {
+        out.push_back(tx);
+      } else {
+        known->sent_sats += tx.sent_sats;  // the transaction's next output
+      }
     }
     if (static_cast<int>(page.Size()) < page_size || !any_recent) break;
   }
@@ -247,6 +281,7 @@ std::vector<WalletSendOutput> BitcoinNode::list_commented_sends(int page_size) {
       o.sats = -btc_to_sats(util::get_double(entry, "amount"));
       o.fee_sats = has_member(entry, "fee") ? -btc_to_sats(util::get_double(entry, "fee")) : 0;
       o.confirmations = has_member(entry, "confirmations") ? get_int64(entry, "confirmations") : 0;
+      if (has_member(entry, "replaces_txid")) o.replaces_txid = get_string(entry, "replaces_txid");
       out.push_back(std::move(o));
     }
     if (static_cast<int>(page.Size()) < page_size) break;

@@ -42,6 +42,9 @@ struct WalletTransaction {
   std::string comment;
   bool abandoned = false;        // abandontransaction: it will never pay; its inputs are free again
   std::string replaced_by_txid;  // a fee bump took its place
+  std::string replaces_txid;     // the send this fee bump took the place of
+  std::vector<std::string> walletconflicts;  // wallet transactions spending any of the same coins
+  int64_t sent_sats = 0;  // positive: what its send outputs paid (the recipients got)
 };
 
 /// Bitcoin Core's answer to sendmany on a locked wallet.
@@ -56,6 +59,7 @@ struct WalletSendOutput {
   int64_t sats = 0;        // positive: what the output paid
   int64_t fee_sats = 0;    // positive: the whole transaction's fee
   int64_t confirmations = 0;  // -1 or less: conflicted with a transaction in the best chain
+  std::string replaces_txid;  // a fee bump: the send it took the place of
 };
 
 /// getbalances' "mine" part, in satoshis.
@@ -114,6 +118,10 @@ class BitcoinNode {
   /// whole wallet), so a busy wallet cannot hide a payout beyond one page.
   std::vector<WalletTransaction> find_sends_by_comment(const std::string& comment, int64_t since_unix = 0,
                                                        int page_size = 1000);
+  /// As find_sends_by_comment, but also the dead ones (abandoned, conflicted, replaced by a fee
+  /// bump), so a payout whose only send died is not taken for one never sent.
+  std::vector<WalletTransaction> find_all_sends_by_comment(const std::string& comment, int64_t since_unix = 0,
+                                                           int page_size = 1000);
 
   /// What makes the configured wallet this wallet: its name and a fingerprint of its public
   /// descriptors (listdescriptors), or of its HD seed id for a legacy wallet. Instances that share
@@ -128,6 +136,8 @@ class BitcoinNode {
 
  private:
   std::string wallet_path() const;
+  std::vector<WalletTransaction> sends_by_comment(const std::string& comment, int64_t since_unix, int page_size,
+                                                  bool with_dead);
   RpcClient& rpc_;
   std::string wallet_;
 };

@@ -121,6 +121,12 @@ bool release(SqlRunner& sql, int64_t id) {
   return true;
 }
 
+bool repoint(SqlRunner& sql, int64_t id, const std::string& from_txid, const std::string& to_txid) {
+  return sql.run("UPDATE payments SET txid = $1, trouble = '', trouble_ms = 0, updated_ms = $2 WHERE id = $3"
+                 " AND status = 'sent' AND txid = $4",
+                 {to_txid, now_ms(), id, from_txid}) == 1;
+}
+
 bool reverse(SqlRunner& sql, int64_t id) {
   if (sql.run("UPDATE payments SET status = 'reversed', trouble = '', updated_ms = $1 WHERE id = $2 AND status = 'sent'",
               {now_ms(), id}) != 1) {

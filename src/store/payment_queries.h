@@ -1,6 +1,6 @@
 #pragma once
 // The SQL behind the payment methods of Store (payments, payments_to_follow, the trouble and
-// final marks, create/complete/release/reverse) and the balances they are paid from (the
+// final marks, create/complete/release/repoint/reverse) and the balances they are paid from (the
 // balances, their change log, the credits of recent blocks), written
 // once for both backends through SqlRunner. The caller holds the connection and, for money
 // writes, the transaction and the fence (FencedError); these functions only run statements.
@@ -38,6 +38,8 @@ void fill_payment(SqlRunner& sql, int64_t id, const std::map<std::string, int64_
 void complete(SqlRunner& sql, int64_t id, const std::string& txid, int64_t fee_sats);
 /// pending → released, its items credited back; false (nothing changed) when not pending.
 bool release(SqlRunner& sql, int64_t id);
+/// A sent payment's txid from → to (a fee bump), its trouble cleared; false when it is not sent in `from`.
+bool repoint(SqlRunner& sql, int64_t id, const std::string& from_txid, const std::string& to_txid);
 /// sent → reversed, its items credited back; false (nothing changed) when not sent.
 bool reverse(SqlRunner& sql, int64_t id);
 

@@ -308,6 +308,15 @@ class PostgresStore : public Store {
     return payment_queries::count_in_trouble(sql_);
   }
 
+  bool repoint_payment(int64_t id, const std::string& from_txid, const std::string& to_txid) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(db_);
+    fence();
+    if (!payment_queries::repoint(sql_, id, from_txid, to_txid)) return false;
+    tx.commit();
+    return true;
+  }
+
   bool reverse_payment(int64_t id) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);

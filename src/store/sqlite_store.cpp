@@ -285,6 +285,15 @@ class SqliteStore : public Store {
     payment_queries::set_final(sql_, id, confirmed_ms);
   }
 
+  bool repoint_payment(int64_t id, const std::string& from_txid, const std::string& to_txid) override {
+    std::lock_guard lock(mutex_);
+    Tx tx(*this);
+    fence();
+    if (!payment_queries::repoint(sql_, id, from_txid, to_txid)) return false;
+    tx.commit();
+    return true;
+  }
+
   int64_t count_payments_in_trouble() override {
     std::lock_guard lock(mutex_);
     return payment_queries::count_in_trouble(sql_);

@@ -236,6 +236,11 @@ class Store {
   virtual void set_payment_trouble(int64_t id, const std::string& trouble, int64_t since_ms) = 0;
   /// A sent payment's transaction reached its final depth at `confirmed_ms`: no longer followed.
   virtual void set_payment_final(int64_t id, int64_t confirmed_ms) = 0;
+  /// A sent payment's transaction `from_txid` was replaced by a fee bump `to_txid` (same comment,
+  /// same outputs): the payment is followed and audited as `to_txid` from now on, its trouble
+  /// cleared; its fee_sats (what came out of the miners' outputs) stays. Fenced. False when it is
+  /// not `sent` in `from_txid` (already re-pointed, reversed): nothing changes.
+  virtual bool repoint_payment(int64_t id, const std::string& from_txid, const std::string& to_txid) = 0;
   /// Sent payments in a trouble an ALERT was logged for (pool_payouts_in_trouble).
   virtual int64_t count_payments_in_trouble() = 0;
   /// sent -> reversed, crediting each item's amount back (balance_changes reason

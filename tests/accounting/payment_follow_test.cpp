@@ -3,108 +3,10 @@
 // from the mempool raises one ALERT and clears when it is broadcast again; one conflicted by
 // another spend raises an ALERT, may be credited back only once the conflict is
 // payout_confirmations deep, and is credited back once. Each ends with the ledger audit passing.
-#include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
+#include "support/payment_follow_fixture.h"
 
-#include <sstream>
-
-#include "accounting/accounting_service.h"
-#include "accounting/block_ledger.h"
-#include "accounting/ledger_audit.h"
-#include "accounting/maturity.h"
-#include "accounting/payment_follower.h"
-#include "accounting/payment_reversal.h"
-#include "accounting/payouts.h"
-#include "mining/block_submitter.h"
-#include "support/eventually.h"
-#include "support/mining_helpers.h"
-#include "support/shares.h"
-#include "support/test_databases.h"
-
-namespace pool::accounting {
+namespace pool::accounting::test_follow {
 namespace {
-
-const std::string kMinerA = "bcrt1q7pdhxnqa2sjkhfz5k5ass9j0y4j43v4g096q0d";
-constexpr int64_t kOwedA = 4950000000;  // one block's reward after the 1% fee
-constexpr int kFinal = 3;               // payout_confirmations in these tests
-
-/// Captures the log while alive, to count ALERT lines.
-class LogCapture {
- public:
-  LogCapture() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
-    logger->set_pattern("%l %v");
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  int alerts() const {
-    int n = 0;
-    std::istringstream in(out_.str());
-    for (std::string line; std::getline(in, line);) n += line.rfind("error ALERT", 0) == 0;  // an ERROR line
-    return n;
-  }
-  std::string text() const { return out_.str(); }
-
- private:
-  std::ostringstream out_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
-
-class PaymentFollow : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    db = test::database_for_test(GetParam());
-    if (!db) return;  // skipped (or failed in CI) by database_for_test
-    store = store::open_store(db->url());
-    // Miner A's share, the pool's block, 101 blocks on top: A is owed and the wallet can pay.
-    store->insert_shares({test::share_at(kMinerA, 1, 1000)});
-    const auto found = test::find_block(*f.node, f.wallet_script, kMinerA, 1500);
-    const auto record = found_block_record(found.found, found.block, "pplns");
-    ASSERT_TRUE(store->insert_block(record));
-    const auto result = mining::submit_block(*f.node, found.block, found.found.job->height);
-    ASSERT_EQ(result.status, mining::SubmitStatus::kAccepted);
-    store->set_block_submitted(record.hash, status_after_submit(result), result.reason);
-    mine(101);
-    ASSERT_EQ(check_maturity(*store, *f.node, MaturityOptions{"pplns", 1.0, 1e12, 100, 100}), 1);
-    PayoutOptions po;
-    po.network = bitcoin::Network::kRegtest;
-    po.comment_prefix = "test payout ";
-    const auto paid = run_payouts(*store, *f.node, po);
-    ASSERT_EQ(paid.recipients, 1) << paid.error;
-    txid = paid.txid;
-    id = store->payments(std::string("sent"), 1).at(0).id;
-    ASSERT_EQ(store->balances().at(kMinerA), 0);
-  }
-
-  void mine(int n) { f.rpc->call("generatetoaddress", "[" + std::to_string(n) + ",\"" + f.wallet_address + "\"]"); }
-  void node_call(const std::string& method) { f.rpc->call(method, "[\"" + txid + "\"]"); }
-  FollowOptions follow(std::chrono::milliseconds grace = std::chrono::milliseconds(0)) {
-    FollowOptions o;
-    o.confirmations = kFinal;
-    o.evicted_grace = grace;
-    o.in_trouble = &gauge;
-    return o;
-  }
-  std::string audit_failures() {
-    const auto report = run_ledger_audit(*store, *f.node, "test payout ");
-    std::string out;
-    for (const auto& line : report.lines()) out += line + "\n";
-    return report.ok() ? "" : out;
-  }
-  int64_t reversal_credits() {
-    int64_t n = 0;
-    for (const auto& c : store->balance_changes(kMinerA, 100)) n += c.reason == "payout_reversed";
-    return n;
-  }
-
-  test::NodeFixture f;
-  std::unique_ptr<test::TestDatabase> db;
-  std::unique_ptr<store::Store> store;
-  std::string txid;
-  int64_t id = 0;
-  std::atomic<int64_t> gauge{-1};
-};
 
 TEST_P(PaymentFollow, ASentPaymentIsFollowedUntilItHasPayoutConfirmations) {
   PaymentFollower follower(follow());
@@ -187,7 +89,10 @@ TEST_P(PaymentFollow, AConflictedPaymentIsCreditedBackOnlyOnceTheConflictIsFinal
   EXPECT_EQ(audit_failures(), "");
 }
 
-TEST_P(PaymentFollow, AnAbandonedPaymentAlertsAndMayBeCreditedBackButALiveOneMayNot) {
+// Abandoned is not final: another node can still relay and mine the transaction. The reversal
+// refuses and says what to do; once the payout's inputs are spent back to the wallet and that
+// spend is payout_confirmations deep, it is credited back.
+TEST_P(PaymentFollow, AnAbandonedPaymentIsCreditedBackOnlyOnceItsInputsAreSpentBackAndDeep) {
   const auto live = recredit_payment(*store, *f.node, id, kFinal);
   EXPECT_EQ(live.status, ReversalOutcome::Status::kRefused);
   EXPECT_NE(live.message.find("may still pay"), std::string::npos) << live.message;
@@ -197,7 +102,18 @@ TEST_P(PaymentFollow, AnAbandonedPaymentAlertsAndMayBeCreditedBackButALiveOneMay
   PaymentFollower follower(follow());
   EXPECT_EQ(follower.run_once(*store, *f.node).alerts, 1);
   EXPECT_NE(log.text().find("was abandoned"), std::string::npos) << log.text();
-  EXPECT_EQ(recredit_payment(*store, *f.node, id, kFinal).status, ReversalOutcome::Status::kReversed);
+  EXPECT_NE(log.text().find("Spend its inputs back to the wallet"), std::string::npos) << log.text();
+
+  const auto abandoned = recredit_payment(*store, *f.node, id, kFinal);
+  EXPECT_EQ(abandoned.status, ReversalOutcome::Status::kRefused);
+  EXPECT_NE(abandoned.message.find("Spend its inputs back to the wallet"), std::string::npos) << abandoned.message;
+  EXPECT_EQ(store->balances().at(kMinerA), 0);
+
+  f.rpc->call("test_conflicttransaction", "[\"" + txid + "\"]");  // its input back to the wallet, 1 deep
+  EXPECT_EQ(recredit_payment(*store, *f.node, id, kFinal).status, ReversalOutcome::Status::kRefused);
+  mine(kFinal - 1);
+  const auto done = recredit_payment(*store, *f.node, id, kFinal);
+  EXPECT_EQ(done.status, ReversalOutcome::Status::kReversed) << done.message;
   EXPECT_EQ(store->balances().at(kMinerA), kOwedA);
   EXPECT_EQ(audit_failures(), "");
 }
@@ -236,4 +152,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, PaymentFollow, ::testing::Values("sqlite", "p
                          [](const auto& info) { return info.param; });
 
 }  // namespace
-}  // namespace pool::accounting
+}  // namespace pool::accounting::test_follow

@@ -1,6 +1,8 @@
 // `poold --recredit-payment ID --config FILE`, the real binary: exit 1 (and nothing credited) for
-// a payment that does not exist or whose transaction may still pay; 0 once its transaction was
-// abandoned, crediting the miner back once however often it runs; 2 when the node is down.
+// a payment that does not exist, whose transaction may still pay, is only abandoned, or was
+// replaced by a fee bump that confirmed; 0 once its transaction is conflicted payout_confirmations
+// deep by a spend back to the wallet, crediting the miner back once however often it runs; 2 when
+// the node is down.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -76,6 +78,13 @@ TEST(RecreditCommand, CreditsBackOnlyAPaymentThatWillNeverPayAndOnlyOnce) {
 
   rpc.call("test_evicttransaction", "[\"" + txid + "\"]");
   rpc.call("abandontransaction", "[\"" + txid + "\"]");
+  // Abandoned is not final (another node can still relay and mine it): spend its input back first.
+  const CommandRun abandoned = poold_recredit(config.string(), id);
+  EXPECT_EQ(abandoned.status, 1) << abandoned.output;
+  EXPECT_NE(abandoned.output.find("Spend its inputs back to the wallet"), std::string::npos) << abandoned.output;
+  EXPECT_EQ(balance(), 0);
+  rpc.call("test_conflicttransaction", "[\"" + txid + "\"]");  // mined 1 deep
+  rpc.call("generatetoaddress", "[2,\"" + address + "\"]");    // payout_confirmations = 3
   const CommandRun done = poold_recredit(config.string(), id);
   EXPECT_EQ(done.status, 0) << done.output;
   EXPECT_NE(done.output.find("reversed"), std::string::npos) << done.output;
@@ -84,6 +93,26 @@ TEST(RecreditCommand, CreditsBackOnlyAPaymentThatWillNeverPayAndOnlyOnce) {
   EXPECT_EQ(again.status, 0) << again.output;
   EXPECT_NE(again.output.find("already reversed"), std::string::npos) << again.output;
   EXPECT_EQ(balance(), 1000000);  // not twice
+
+  // A second payout, fee-bumped; the bump confirmed payout_confirmations deep, so the original
+  // shows negative confirmations: it paid the miner, it is never credited back.
+  {
+    auto store = store::open_store(db->url());
+    store::BlockRecord b;
+    b.hash = "cd";
+    b.reward_sats = 2000000;
+    store->insert_block(b);
+    store->credit_block("cd", {{kMiner, 2000000}}, 0);
+    id = store->create_payment({{kMiner, 2000000}}, "recredit-test ");
+    txid = wallet.send_many({{kMiner, 2000000}}, "recredit-test " + std::to_string(id));
+    store->complete_payment(id, txid, -wallet.get_transaction(txid)->fee_sats);
+  }
+  rpc.call("bumpfee", "[\"" + txid + "\"]");
+  rpc.call("generatetoaddress", "[4,\"" + address + "\"]");
+  const CommandRun bumped = poold_recredit(config.string(), id);
+  EXPECT_EQ(bumped.status, 1) << bumped.output;
+  EXPECT_NE(bumped.output.find("was replaced by"), std::string::npos) << bumped.output;
+  EXPECT_EQ(balance(), 1000000);  // only the first payout's credit back
 
   node.stop();
   const CommandRun down = poold_recredit(config.string(), id);

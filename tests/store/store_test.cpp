@@ -182,6 +182,30 @@ TEST_P(StoreSuite, PaymentsReserveCompleteAndRelease) {
   EXPECT_EQ(reasons, (std::vector<std::string>{"payout", "correction", "payout", "share_reward"}));
 }
 
+// A fee bump replaced a sent payment's transaction: the payment is re-pointed to the replacement
+// once (compare-and-set on the old txid), its trouble cleared, its fee and amounts unchanged.
+TEST_P(StoreSuite, ASentPaymentIsRepointedToItsFeeBumpOnce) {
+  store->insert_block(block("cc", 103));
+  store->credit_block("cc", {{"A", 1000}}, 0);
+  const int64_t id = store->create_payment({{"A", 1000}}, "payout-");
+  EXPECT_FALSE(store->repoint_payment(id, "", "txB"));  // pending: not sent in any transaction
+  store->complete_payment(id, "txA", 141);
+  store->set_payment_trouble(id, "replaced", 5);
+  EXPECT_FALSE(store->repoint_payment(id, "txZ", "txB"));  // not sent in txZ
+  EXPECT_TRUE(store->repoint_payment(id, "txA", "txB"));
+  EXPECT_FALSE(store->repoint_payment(id, "txA", "txB"));  // already re-pointed
+  const auto followed = store->payments_to_follow(0, 10);
+  ASSERT_EQ(followed.size(), 1u);
+  EXPECT_EQ(followed[0].txid, "txB");
+  EXPECT_EQ(followed[0].trouble, "");
+  const auto sent = store->payments(std::string("sent"), 10);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].txid, "txB");
+  EXPECT_EQ(sent[0].fee_sats, 141);
+  EXPECT_EQ(store->balances().at("A"), 0);
+  EXPECT_EQ(store->count_payments_in_trouble(), 0);
+}
+
 // The payment methods both backends share (store/payment_queries): the listing with and without
 // a status filter, and a sent payment followed page by page until final, its trouble kept and
 // counted. Only sent payments are followed or marked.
@@ -481,6 +505,7 @@ TEST(PostgresLeadership, AReversalIsFencedAndCreditsBackOnce) {
   ASSERT_TRUE(test::eventually([&] { return second->try_acquire_leadership(); }, std::chrono::seconds(10)));
 
   EXPECT_THROW(first->reverse_payment(id), FencedError);
+  EXPECT_THROW(first->repoint_payment(id, "tx1", "tx2"), FencedError);
   EXPECT_EQ(second->balances().at("A"), 0);
   EXPECT_TRUE(second->reverse_payment(id));
   EXPECT_FALSE(second->reverse_payment(id));  // already reversed: nothing credited twice

@@ -64,6 +64,9 @@ class FailingStore : public store::Store {
     gate().set_payment_trouble(id, trouble, since_ms);
   }
   void set_payment_final(int64_t id, int64_t ms) override { gate().set_payment_final(id, ms); }
+  bool repoint_payment(int64_t id, const std::string& from, const std::string& to) override {
+    return gate().repoint_payment(id, from, to);
+  }
   int64_t count_payments_in_trouble() override { return gate().count_payments_in_trouble(); }
   bool reverse_payment(int64_t id) override { return gate().reverse_payment(id); }
   bool store_block_window(const store::BlockWindow& w, const std::vector<store::WindowLeafRow>& l) override {

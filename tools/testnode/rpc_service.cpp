@@ -17,6 +17,16 @@ namespace {
 
 std::string btc(int64_t sats) { return node::sats_to_btc_string(sats); }
 
+/// What Core's WalletTxToJSON says about the other spends of a send's coins.
+std::string replacement_fields(const WalletSend& s) {
+  std::string conflicts;
+  for (const auto& c : s.conflicts) conflicts += (conflicts.empty() ? "\"" : ",\"") + c.hex() + "\"";
+  std::string out = ",\"walletconflicts\":[" + conflicts + "]";
+  if (s.replaced_by) out += ",\"replaced_by_txid\":\"" + s.replaced_by->hex() + "\"";
+  if (s.replaces) out += ",\"replaces_txid\":\"" + s.replaces->hex() + "\"";
+  return out;
+}
+
 std::string number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
@@ -225,8 +235,7 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
     }
     return "{\"amount\":-" + btc(total) + ",\"fee\":-" + btc(s->fee) + ",\"confirmations\":" +
            std::to_string(confirmations) + ",\"txid\":\"" + s->txid.hex() + "\",\"time\":" + std::to_string(s->time) +
-           ",\"comment\":" + quote(s->comment) + ",\"walletconflicts\":[" +
-           (s->conflict ? quote(s->conflict->hex()) : "") + "],\"details\":[" + details + "]}";
+           ",\"comment\":" + quote(s->comment) + replacement_fields(*s) + ",\"details\":[" + details + "]}";
   }
   if (method == "listtransactions") {
     const int64_t count = has_param(params, 1) ? int_param(params, 1) : 10;
@@ -243,7 +252,7 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
                btc(it->outputs[i].second) + ",\"vout\":" + std::to_string(i) + ",\"fee\":-" + btc(it->fee) +
                ",\"confirmations\":" + std::to_string(confirmations) + ",\"txid\":\"" + it->txid.hex() +
                "\",\"time\":" + std::to_string(it->time) + ",\"comment\":" + quote(it->comment) +
-               (it->abandoned ? ",\"abandoned\":true}" : "}");
+               replacement_fields(*it) + (it->abandoned ? ",\"abandoned\":true}" : "}");
       }
     }
     return "[" + out + "]";

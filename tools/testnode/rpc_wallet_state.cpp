@@ -1,5 +1,5 @@
 // The test node's RPCs about what became of a wallet send: getmempoolentry and
-// abandontransaction as Bitcoin Core answers them, and the test-only faults test_evicttransaction
+// abandontransaction and bumpfee as Bitcoin Core answers them, and the test-only faults test_evicttransaction
 // (the mempool drops it), test_rebroadcast (the wallet sends it again) and
 // test_conflicttransaction (a spend of the same input is mined in a new block).
 #include "bitcoin/address.h"
@@ -39,6 +39,15 @@ std::optional<std::string> RpcService::dispatch_wallet_state(const std::string& 
   if (method == "abandontransaction") {
     wallet_.abandon(chain_, txid_param(params));
     return "null";
+  }
+  if (method == "bumpfee") {
+    const bitcoin::Uint256 txid = txid_param(params);
+    const WalletSend* original = wallet_.find_send(txid);
+    if (!original) throw RpcFailure{-5, "Invalid or non-wallet transaction id"};
+    const int64_t origfee = original->fee;
+    const bitcoin::Uint256 bumped = wallet_.bump_fee(chain_, txid);
+    return "{\"txid\":" + util::quote(bumped.hex()) + ",\"origfee\":" + node::sats_to_btc_string(origfee) +
+           ",\"fee\":" + node::sats_to_btc_string(wallet_.find_send(bumped)->fee) + ",\"errors\":[]}";
   }
   if (method == "test_evicttransaction") {
     wallet_.evict(chain_, txid_param(params));

@@ -96,7 +96,7 @@ bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::
     throw WalletError{-13, "Error: Please enter the wallet passphrase with walletpassphrase first."};
   }
   PlannedSend plan = plan_send(chain, amounts, subtract_fee_from);
-  if (forced_error_) throw *forced_error_;
+  if (forced_error_ && !fail_after_commit_) throw *forced_error_;
   WalletSend send;
   send.fee = plan.fee;
   size_t i = 0;
@@ -108,6 +108,7 @@ bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::
   send.tx = tx;
   chain.add_to_mempool(std::move(tx), send.fee);
   sends_.push_back(send);
+  if (forced_error_) throw *forced_error_;  // committed, and yet an error
   return send.txid;
 }
 

@@ -2,8 +2,8 @@
 // The test node's wallet ledger: addresses it owns, a balance from matured coinbase outputs, and
 // the record of every sendmany, so payouts can be checked and reconciled like with Core's wallet.
 // A send can be dropped from the mempool, rebroadcast, abandoned, or conflicted by a spend of its
-// input that pays the wallet back (wallet_state.cpp); an abandoned or conflicted send pays nobody
-// and its coins count in the balance again, as in Core.
+// input that pays the wallet back, or replaced by bumpfee (wallet_state.cpp); an abandoned,
+// conflicted or replaced send pays nobody and its coins count in the balance again, as in Core.
 #include <map>
 #include <optional>
 #include <set>
@@ -24,7 +24,9 @@ struct WalletSend {
   uint32_t time = 0;
   bitcoin::Transaction tx;  // as broadcast, for a rebroadcast or a conflicting spend
   bool abandoned = false;   // abandontransaction: its inputs are spendable again
-  std::optional<bitcoin::Uint256> conflict;  // a transaction spending the same input
+  std::vector<bitcoin::Uint256> conflicts;   // transactions spending the same input (walletconflicts)
+  std::optional<bitcoin::Uint256> replaced_by;  // bumpfee made this replacement (same comment, outputs)
+  std::optional<bitcoin::Uint256> replaces;     // the send this one bumped
 };
 
 /// Thrown by send_many with Bitcoin Core's RPC error code and message.
@@ -78,6 +80,11 @@ class Wallet {
   /// A transaction spending the same input back to the wallet replaces it in the mempool; the
   /// caller mines it. Returns its txid. Only for an unconfirmed send.
   bitcoin::Uint256 make_conflict(Chain& chain, const bitcoin::Uint256& txid);
+  /// bumpfee as Core's: a replacement with the same input, outputs and comment, its extra fee
+  /// taken from the wallet's change (the recipients' amounts stay). The original leaves the
+  /// mempool and reports replaced_by_txid; once the replacement confirms it is conflicted.
+  bitcoin::Uint256 bump_fee(Chain& chain, const bitcoin::Uint256& txid);
+  static constexpr int64_t kBumpFee = 5000;  // the extra fee of a bump
   /// Total satoshis the wallet sent to `address`, and in how many outputs.
   std::pair<int64_t, int> paid_to(const std::string& address) const;
 
@@ -91,8 +98,12 @@ class Wallet {
   /// Throws WalletError -15 (not encrypted) or -14 (wrong passphrase).
   void unlock(const std::string& passphrase, uint32_t until);
   void lock();
-  /// Test control: every sendmany fails with `error` until cleared (nullopt).
-  void fail_sends_with(std::optional<WalletError> error) { forced_error_ = std::move(error); }
+  /// Test control: every sendmany fails with `error` until cleared (nullopt); `after_commit`:
+  /// only after the transaction is in the wallet and the mempool (Core's "transaction commit failed").
+  void fail_sends_with(std::optional<WalletError> error, bool after_commit = false) {
+    forced_error_ = std::move(error);
+    fail_after_commit_ = after_commit;
+  }
 
  private:
   bitcoin::Network network_;
@@ -103,6 +114,7 @@ class Wallet {
   std::string passphrase_;
   uint32_t unlocked_until_ = 0;
   std::optional<WalletError> forced_error_;
+  bool fail_after_commit_ = false;
 };
 
 }  // namespace pool::testnode

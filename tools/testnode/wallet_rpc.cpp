@@ -83,13 +83,15 @@ std::optional<std::string> RpcService::dispatch_wallet_lock(const std::string& m
     }
   }
   if (method == "test_sendmanyerror") {
-    // [code, message]: every sendmany fails so until called with no parameters.
+    // [code, message, after_commit]: every sendmany fails so until called with no parameters;
+    // with after_commit true, once its transaction is in the wallet and the mempool.
     if (!params.IsArray() || params.Empty()) {
       wallet_.fail_sends_with(std::nullopt);
     } else {
       const auto& code = arg(params, 0);
       if (!code.IsInt()) throw RpcFailure{-3, "Expected type number for parameter 1"};
-      wallet_.fail_sends_with(WalletError{code.GetInt(), string_arg(params, 1)});
+      const bool after_commit = params.Size() > 2 && params[2].IsBool() && params[2].GetBool();
+      wallet_.fail_sends_with(WalletError{code.GetInt(), string_arg(params, 1)}, after_commit);
     }
     return std::string("null");
   }
