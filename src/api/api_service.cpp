@@ -5,6 +5,7 @@
 #include <set>
 
 #include "api/web_assets.h"
+#include "api/window_endpoints.h"
 #include "bitcoin/address.h"
 #include "bitcoin/target.h"
 #include "util/json.h"
@@ -133,6 +134,7 @@ net::HttpResponse ApiService::handle(const net::HttpRequest& request) {
     if (path == "/api/payments") return payments_json();
     if (path == "/metrics") return metrics();
     if (path.rfind("/api/miners/", 0) == 0) return miner_json(path.substr(12));
+    if (auto answer = window_endpoint(*sources_.store, sources_.network, request.target)) return *answer;
   } catch (const std::exception& e) {
     return error(503, std::string("temporarily unavailable: ") + e.what());
   }
