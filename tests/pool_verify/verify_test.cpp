@@ -212,5 +212,72 @@ TEST_F(VerifyProof, ChainChecksFindTheCommitmentOrSayItIsNotThereYet) {
   EXPECT_NE(out.find("FAIL: reward"), std::string::npos) << out;
 }
 
+
+/// A node whose mempool holds `txs` (getrawtransaction) and whose wallet knows none.
+struct FakeMempool {
+  std::vector<bitcoin::Transaction> txs;
+  rapidjson::Document operator()(const std::string& method, const std::string& params) const {
+    for (const auto& tx : txs) {
+      if (method == "getrawtransaction" && params.find(tx.txid().hex()) != std::string::npos) {
+        return util::parse_json("{\"hex\":\"" + bitcoin::to_hex(tx.serialize()) + "\"}");
+      }
+    }
+    throw std::runtime_error(method + ": No such mempool transaction");
+  }
+};
+
+// The payout after the credit: found in the node's mempool, its output to the address holding
+// the item less its fee share passes; one a satoshi short fails naming the payment; a payout the
+// node cannot find fails saying how to find it.
+TEST_F(VerifyProof, PaymentsArePaidAsListed) {
+  const std::string other = address_of(2);
+  ASSERT_TRUE(store->credit_block(hash, {{a, 1633333333}, {other, 1000}}, 5000000000 - 1633333333 - 1000));
+  const int64_t id = store->create_payment({{a, 1633333333}, {other, 1000}}, "pay");
+  bitcoin::Transaction tx;
+  tx.inputs.push_back({bitcoin::OutPoint{bitcoin::Uint256{}, 0}, {}, 0xffffffff, {}});
+  // Fee 301 shared by 2 outputs: 150 each, the first of them pays the odd satoshi.
+  tx.outputs.push_back({1000 - 151, bitcoin::address_to_script(other, bitcoin::Network::kRegtest)});
+  tx.outputs.push_back({1633333333 - 150, bitcoin::address_to_script(a, bitcoin::Network::kRegtest)});
+  store->complete_payment(id, tx.txid().hex(), 301);
+  FakeMempool node{{tx}};
+  const auto run = [&](bool* passed) {
+    std::ostringstream out;
+    Report report(out);
+    const auto p = proof();
+    check_payments(p, a, bitcoin::Network::kRegtest, NodeCall(node), report);
+    *passed = report.passed();
+    return out.str();
+  };
+  bool passed = false;
+  std::string out = run(&passed);
+  EXPECT_TRUE(passed) << out;
+  EXPECT_NE(out.find("ok    payment " + std::to_string(id) + ": " + tx.txid().hex() + ":1"), std::string::npos) << out;
+
+  // A second payout, one satoshi short of its item less its (whole) fee.
+  store::BlockRecord later;
+  later.hash = std::string(64, 'e');
+  later.status = "pending";
+  later.reward_sats = 6000;
+  store->insert_block(later);
+  ASSERT_TRUE(store->credit_block(later.hash, {{a, 6000}}, 0));
+  const int64_t short_id = store->create_payment({{a, 6000}}, "short");
+  bitcoin::Transaction short_tx = tx;
+  short_tx.outputs = {{6000 - 200 - 1, bitcoin::address_to_script(a, bitcoin::Network::kRegtest)}};
+  store->complete_payment(short_id, short_tx.txid().hex(), 200);
+  node.txs.push_back(short_tx);
+  out = run(&passed);
+  EXPECT_FALSE(passed);
+  EXPECT_NE(out.find("ok    payment " + std::to_string(id)), std::string::npos) << out;
+  EXPECT_NE(out.find("FAIL: payment " + std::to_string(short_id) + ": " + short_tx.txid().hex() + " pays " + a +
+                     " 0: 5799 sat; expected 5800 sat"),
+            std::string::npos)
+      << out;
+
+  node.txs.clear();
+  out = run(&passed);
+  EXPECT_FALSE(passed);
+  EXPECT_NE(out.find("not found through the node"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace pool::verify
