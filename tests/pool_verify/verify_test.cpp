@@ -11,6 +11,7 @@
 #include "bitcoin/transaction.h"
 #include "support/test_databases.h"
 #include "support/window_fixture.h"
+#include "tools/pool_verify/http_fetch.h"
 #include "tools/pool_verify/verify_checks.h"
 #include "tools/pool_verify/verify_math.h"
 #include "util/json.h"
@@ -56,6 +57,28 @@ TEST(VerifyMath, FeeShareOfAnOutput) {
   EXPECT_EQ(expected_output_values(1000, std::nullopt, 3), std::vector<int64_t>{1000});
   EXPECT_EQ(expected_output_values(1000, 300, 3), std::vector<int64_t>{900});
   EXPECT_EQ(expected_output_values(1000, 301, 3), (std::vector<int64_t>{900, 899}));
+}
+
+TEST(VerifyUrl, ApiAndRpcUrls) {
+  auto u = parse_http_url("http://pool.example:8080/prefix/");
+  EXPECT_EQ(u.host, "pool.example");
+  EXPECT_EQ(u.port, 8080);
+  EXPECT_EQ(u.base, "/prefix");
+  u = parse_http_url("http://user:p@ss:w@127.0.0.1:18443/wallet/pool");
+  EXPECT_EQ(u.user, "user");
+  EXPECT_EQ(u.password, "p@ss:w");
+  EXPECT_EQ(u.host, "127.0.0.1");
+  EXPECT_EQ(u.port, 18443);
+  EXPECT_EQ(u.base, "/wallet/pool");
+  EXPECT_EQ(parse_http_url("http://localhost").port, 80);
+  EXPECT_THROW(parse_http_url("https://pool.example"), std::invalid_argument);
+  EXPECT_THROW(parse_http_url("http://pool.example:99999"), std::invalid_argument);
+  EXPECT_THROW(parse_http_url("http://:80"), std::invalid_argument);
+}
+
+TEST(VerifyUrl, AnUnreachablePoolIsAnErrorNotAHang) {
+  EXPECT_THROW(http_get(parse_http_url("http://127.0.0.1:1"), "/api/pool", std::chrono::milliseconds(2000)),
+               std::runtime_error);
 }
 
 std::string address_of(uint8_t n) {
