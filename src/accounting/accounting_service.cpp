@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "accounting/window_commit.h"
+
 namespace pool::accounting {
 
 namespace {
@@ -90,6 +92,8 @@ void AccountingService::step(bool tip_changed) {
         return;
       }
       leader_ = true;
+      carrier_.reset();  // tell mining again what to carry
+      window_first_seen_.clear();
       spdlog::info("accounting: this instance runs maturity and payouts");
       const auto report = reconcile_payouts(store_, node_, options_.payouts);
       if (!report.error.empty()) throw std::runtime_error(report.error);
@@ -100,7 +104,14 @@ void AccountingService::step(bool tip_changed) {
                    "trying to take it again");
       return;
     }
+    // A new block of ours (committed, or seen through the tip) may carry a root; maturity may
+    // orphan one. Refreshed until it succeeds once after each such change.
+    if (commit_windows() || tip_changed) carrier_stale_ = true;
     if (tip_changed) check_maturity(store_, node_, options_.maturity);
+    if (carrier_stale_) {
+      carrier_.refresh(store_, options_.maturity.scheme == "pplns", options_.carry_window_root);
+      carrier_stale_ = false;
+    }
     const int64_t last = std::stoll(store_.setting("last_payout_ms").value_or("0"));
     if (store::now_ms() - last >= payment_interval(options_).count() && payout_retry_.due(std::chrono::steady_clock::now())) {
       const auto report = run_payouts(store_, node_, options_.payouts);
@@ -180,6 +191,23 @@ void AccountingService::audit(bool forced) {
     for (const auto& line : report.lines()) spdlog::error("ledger audit: {}", line);
     last_audit_failure_ = failure;
   }
+}
+
+bool AccountingService::commit_windows() {
+  const int64_t now = store::now_ms();
+  const auto steady = std::chrono::steady_clock::now();
+  const auto delay = options_.window_commit_delay;
+  std::map<std::string, std::chrono::steady_clock::time_point> seen;
+  // A block is committed once it was found, and has been in the database, for the delay: a block
+  // stored late (after a database outage) waits for the shares stored with it.
+  const int n = commit_found_windows(store_, options_.maturity.pplns_window, options_.maturity.fee_percentage, now,
+                                     [&](const store::BlockRecord& b) {
+                                       const auto first = window_first_seen_.emplace(b.hash, steady).first->second;
+                                       seen.emplace(b.hash, first);
+                                       return b.found_ms <= now - delay.count() && steady - first >= delay;
+                                     });
+  window_first_seen_ = std::move(seen);  // committed ones are gone from the list
+  return n > 0;
 }
 
 void AccountingService::follow_if_due(bool tip_changed) {

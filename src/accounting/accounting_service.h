@@ -1,11 +1,13 @@
 #pragma once
-// Runs the money path in the background: on every new block it checks maturity, every payment
+// Runs the money path in the background: it commits each found PPLNS block's window and tells
+// mining which window root to carry, on every new block it checks maturity, every payment
 // interval it pays, and every prune interval it deletes shares no block can be paid from; only
 // while this instance holds the store's leadership (always with SQLite; one instance per
 // PostgreSQL database). Outages are logged once and retried.
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -15,6 +17,7 @@
 #include "accounting/payment_follower.h"
 #include "accounting/payouts.h"
 #include "accounting/share_retention.h"
+#include "accounting/window_carrier.h"
 #include "bitcoin/uint256.h"
 #include "util/retry_schedule.h"
 
@@ -38,6 +41,10 @@ struct AccountingOptions {
   /// Told which committed PPLNS window root the next coinbases must carry (nullopt: none), each
   /// time that changes; the app wires it to JobManager::set_window_commitment. May be empty.
   std::function<void(std::optional<bitcoin::Uint256>)> carry_window_root;
+  /// A found PPLNS block's window is committed once the block is this old and has been in the
+  /// database this long, so shares accepted just before it (still in the share recorder's group
+  /// commit, or retried after a database outage) are in it.
+  std::chrono::milliseconds window_commit_delay{std::chrono::seconds(10)};
 };
 
 /// The last ledger audit's outcome, for /metrics (pool_ledger_ok and its parts).
@@ -78,6 +85,8 @@ class AccountingService {
   void prune_if_due();
   void audit(bool forced);
   void follow_if_due(bool tip_changed);
+  /// Commits found blocks' windows; returns true when one was committed.
+  bool commit_windows();
   bool wallet_is_the_pools();
 
   store::Store& store_;
@@ -93,6 +102,10 @@ class AccountingService {
   std::atomic<uint64_t> shares_pruned_{0};
   std::optional<std::chrono::steady_clock::time_point> last_prune_, last_audit_, last_follow_;
   PaymentFollower follower_;
+  WindowCarrier carrier_;  // which window root the coinbases carry (accounting thread only)
+  bool carrier_stale_ = true;  // a block or window changed since the carrier's last refresh
+  /// Blocks waiting for their window to be committed: when this leader first saw each.
+  std::map<std::string, std::chrono::steady_clock::time_point> window_first_seen_;
   mutable std::mutex status_mutex_;  // guards status_ only
   LedgerStatus status_;
   std::string last_audit_failure_;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "accounting/payment_follower.h"
+#include "accounting/window_tree.h"
 
 namespace pool::accounting {
 
@@ -31,6 +33,97 @@ AuditCheck check_blocks(const store::LedgerSnapshot& books) {
       check.problems.push_back("block " + b.hash + ": " + std::to_string(b.credit_rows) + " credit rows for " +
                                std::to_string(b.credited_accounts) + " accounts (credited more than once)");
     }
+  }
+  return check;
+}
+
+/// One committed window against itself (leaf hashes, order, root, total weight) and, once its
+/// block is credited, against the credits to the satoshi.
+void check_window(const store::BlockWindow& w, const std::vector<store::WindowLeafRow>& rows,
+                  const store::BlockLedger* block, const std::map<std::string, int64_t>* credits,
+                  std::vector<std::string>& problems) {
+  const std::string name = "block " + w.block_hash + ": committed window";
+  if (!block) {
+    problems.push_back(name + " of a block that is not recorded");
+    return;
+  }
+  if (w.reward_sats != block->reward_sats) {
+    problems.push_back(name + " splits " + sats(w.reward_sats) + ", the block's reward is " + sats(block->reward_sats));
+  }
+  if (static_cast<int64_t>(rows.size()) != w.leaf_count) {
+    problems.push_back(name + " has " + std::to_string(rows.size()) + " leaves, " + std::to_string(w.leaf_count) +
+                       " recorded");
+  }
+  std::vector<WindowLeaf> leaves;
+  int bad_leaves = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    const auto leaf = leaf_from_row(row);
+    std::string why;
+    if (row.index != static_cast<int64_t>(i)) {
+      why = "is at index " + std::to_string(row.index) + ", expected " + std::to_string(i);
+    } else if (!leaf) {
+      why = "is malformed (weight '" + row.weight + "')";
+    } else if (leaf_hash(*leaf).internal_hex() != row.hash) {
+      why = "hashes to " + leaf_hash(*leaf).internal_hex() + ", stored " + row.hash;
+    } else if (i > 0 && std::tie(rows[i - 1].address, rows[i - 1].worker) >= std::tie(row.address, row.worker)) {
+      why = "is out of (address, worker) order";
+    }
+    if (!why.empty() && ++bad_leaves <= 3) {
+      problems.push_back(name + " leaf " + std::to_string(i) + " (" + row.address + ", " + row.worker + ") " + why);
+    }
+    leaves.push_back(leaf.value_or(WindowLeaf{}));
+  }
+  if (bad_leaves > 3) problems.push_back(name + ": " + std::to_string(bad_leaves - 3) + " more bad leaves");
+  const std::string root = window_root(leaves).internal_hex();
+  if (root != w.root) problems.push_back(name + " root is " + w.root + ", its leaves give " + root);
+  const auto total = total_weight(leaves);
+  if (!total || u128_to_decimal(*total) != w.total_weight) {
+    problems.push_back(name + " total weight is " + w.total_weight + ", its leaves add up to " +
+                       (total ? u128_to_decimal(*total) : std::string("more than 2^128")));
+  }
+  if (block->status != "confirmed" || block->scheme != "pplns") return;
+  std::map<std::string, int64_t> expected;
+  try {
+    const Split split = split_committed(w, rows);
+    expected = split.credits;
+    if (split.pool_sats() != 0) expected[store::kPoolAccount] = split.pool_sats();
+  } catch (const std::exception& e) {
+    problems.push_back(name + " cannot be split: " + e.what());
+    return;
+  }
+  const std::map<std::string, int64_t> none;
+  const auto& credited = credits ? *credits : none;
+  for (const auto& [address, v] : expected) {
+    const auto c = credited.find(address);
+    const int64_t got = c == credited.end() ? 0 : c->second;
+    if (got != v) {
+      problems.push_back("block " + w.block_hash + ": " + address + " credited " + sats(got) +
+                         ", its committed window gives " + sats(v));
+    }
+  }
+  for (const auto& [address, v] : credited) {
+    if (!expected.count(address)) {
+      problems.push_back("block " + w.block_hash + ": " + address + " credited " + sats(v) +
+                         ", not in its committed window");
+    }
+  }
+}
+
+AuditCheck check_windows(const store::LedgerSnapshot& books) {
+  AuditCheck check{"windows", {}};
+  std::map<std::string, const store::BlockLedger*> blocks;
+  for (const auto& b : books.blocks) {
+    if (b.status != "(no such block)") blocks[b.hash] = &b;
+  }
+  const std::vector<store::WindowLeafRow> no_leaves;
+  for (const auto& w : books.windows) {
+    const auto b = blocks.find(w.block_hash);
+    const auto leaves = books.window_leaves.find(w.block_hash);
+    const auto credits = books.window_credits.find(w.block_hash);
+    check_window(w, leaves == books.window_leaves.end() ? no_leaves : leaves->second,
+                 b == blocks.end() ? nullptr : b->second,
+                 credits == books.window_credits.end() ? nullptr : &credits->second, check.problems);
   }
   return check;
 }
@@ -183,6 +276,7 @@ AuditReport audit_ledger(const store::LedgerSnapshot& books, const std::optional
   AuditReport report;
   report.checks.push_back(check_blocks(books));
   report.checks.push_back(check_balances(books));
+  report.checks.push_back(check_windows(books));
   if (wallet) {
     report.checks.push_back(check_payments(books, *wallet, comment_prefix));
     report.checks.push_back(check_solvency(books, *wallet, report));

@@ -32,7 +32,7 @@ struct WalletFacts {
 
 /// One named check and what it found wrong (empty when it passed).
 struct AuditCheck {
-  std::string name;  // blocks | balances | payments | solvency
+  std::string name;  // blocks | balances | windows | payments | solvency
   std::vector<std::string> problems;
   bool ok() const { return problems.empty(); }
 };

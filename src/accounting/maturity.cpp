@@ -4,6 +4,7 @@
 
 #include "accounting/block_ledger.h"
 #include "accounting/pplns.h"
+#include "accounting/window_commit.h"
 #include "bitcoin/hex.h"
 
 namespace pool::accounting {
@@ -55,13 +56,18 @@ int check_maturity(store::Store& store, node::BitcoinNode& node, const MaturityO
     if (confirmations < options.confirmations_needed) continue;
     Split split;
     if (b.scheme == "pplns") {
-      split = split_window(store, b.found_ms, options.pplns_window * b.network_difficulty, b.reward_sats,
-                           options.fee_percentage);
+      // Exactly the committed window (committed now if the block has none yet).
+      try {
+        split = committed_split(store, b, options.pplns_window, options.fee_percentage, store::now_ms());
+      } catch (const std::invalid_argument& e) {
+        spdlog::error("block {} at height {} is not credited: {} (see poold --audit)", b.hash, b.height, e.what());
+        continue;
+      }
     }
     if (store.credit_block(b.hash, split.credits, split.pool_sats())) {
-      spdlog::info("block {} at height {} matured ({} confirmations): {} sat credited to {} miners, {} sat to the pool",
+      spdlog::info("block {} at height {} matured ({} confirmations): {} sat credited to {} miners, {} sat to the pool{}",
                    b.hash, b.height, confirmations, b.reward_sats - split.pool_sats(), split.credits.size(),
-                   split.pool_sats());
+                   split.pool_sats(), b.scheme == "pplns" ? " (its committed window)" : "");
       ++changed;
     }
   }

@@ -4,7 +4,9 @@
 // the block is not on the best chain. A block off the best chain stays pending (confirmations
 // -1) and is checked again on every new block, since its branch may still win; only when the best
 // chain is 100 or more blocks above it is it `orphaned`, for good, never credited. Blocks found
-// but not settled (found, submitted) are submitted again first.
+// but not settled (found, submitted) are submitted again first. A PPLNS block is credited from
+// exactly its committed window (window_commit.h: leaves, reward and fee fixed when it was
+// found); a block that has none yet (found before windows were committed) gets one first.
 #include <string>
 
 #include "mining/block_pipeline.h"

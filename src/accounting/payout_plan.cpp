@@ -10,6 +10,7 @@ PayoutSelection select_payouts(const std::map<std::string, int64_t>& balances,
                                const std::map<std::string, int64_t>& held_back, int64_t min_payout_sats,
                                bitcoin::Network network) {
   PayoutSelection out;
+  std::map<bitcoin::Bytes, std::string> payee_of_script;  // one output per script: Core refuses a repeat (-8)
   for (const auto& [address, balance] : balances) {
     const auto held = held_back.find(address);
     const int64_t sats = balance - (held == held_back.end() ? 0 : held->second);
@@ -23,6 +24,12 @@ PayoutSelection select_payouts(const std::map<std::string, int64_t>& balances,
     }
     if (const int64_t limit = bitcoin::dust_limit(script); sats < limit) {
       out.skipped.push_back({address, sats, "below the dust limit of " + std::to_string(limit) + " sat", true});
+      continue;
+    }
+    if (const auto [it, fresh] = payee_of_script.emplace(script, address); !fresh) {
+      out.skipped.push_back({address, sats,
+                             "pays the same script as " + it->second + " (two spellings of one address); paid in a later run",
+                             false});
       continue;
     }
     out.amounts[address] = sats;

@@ -38,20 +38,24 @@ PayoutSelection select_payouts(const std::map<std::string, int64_t>& balances,
 std::vector<PayoutAmounts> split_batches(const PayoutAmounts& amounts, int max_outputs);
 
 /// Owns the circumstances of the last refused batch: its amounts, the wallet's spendable balance
-/// and its lock state. A batch met in the same circumstances is refused again without asking.
+/// and its lock state. The same refusal in the same circumstances is not logged or counted again;
+/// a batch sendmany itself refused (rows written) is not tried again in them.
 class PayoutRefusals {
  public:
   static std::string circumstances(const PayoutAmounts& batch, int64_t spendable_sats, const std::string& lock_state);
   bool refused_before(const std::string& circumstances) const { return !last_.empty() && last_ == circumstances; }
-  void remember(std::string circumstances, std::string message) {
+  void remember(std::string circumstances, std::string message, bool wrote_rows) {
     last_ = std::move(circumstances);
     message_ = std::move(message);
+    wrote_rows_ = wrote_rows;
   }
-  void forget() { last_.clear(), message_.clear(); }
+  void forget() { last_.clear(), message_.clear(), wrote_rows_ = false; }
   const std::string& message() const { return message_; }
+  bool wrote_rows() const { return wrote_rows_; }
 
  private:
   std::string last_, message_;
+  bool wrote_rows_ = false;
 };
 
 }  // namespace pool::accounting

@@ -24,11 +24,18 @@ int64_t sum(const PayoutAmounts& amounts) {
   return total;
 }
 
-/// One log line and one count per distinct refusal; remembered so it is not tried again.
-void refuse(PayoutReport& report, const PayoutOptions& options, const std::string& circumstances, std::string message) {
-  spdlog::error("payout refused: {}", message);
-  if (options.refused) ++*options.refused;
-  if (options.refusals) options.refusals->remember(circumstances, message);
+/// One log line and one count per distinct refusal (the same refusal met again in the same
+/// circumstances is quiet). `wrote_rows`: sendmany itself refused, after a payment was written and
+/// released; such a batch is not tried again until its circumstances change.
+void refuse(PayoutReport& report, const PayoutOptions& options, const std::string& circumstances, std::string message,
+            bool wrote_rows = false) {
+  const bool again = options.refusals && options.refusals->refused_before(circumstances) &&
+                     options.refusals->message() == message;
+  if (!again) {
+    spdlog::error("payout refused: {}", message);
+    if (options.refused) ++*options.refused;
+  }
+  if (options.refusals) options.refusals->remember(circumstances, message, wrote_rows);
   report.refused = true;
   report.error = "payout refused: " + message;
 }
@@ -89,8 +96,9 @@ bool pay_batch(store::Store& store, node::BitcoinNode& node, const PayoutOptions
   const std::string lock = lock_state(node.wallet_unlocked_until());
   const int64_t spendable = node.get_balance_sats();
   const std::string circumstances = PayoutRefusals::circumstances(batch, spendable, lock);
-  if (options.refusals && options.refusals->refused_before(circumstances)) {
-    // Already logged and counted; nothing changed since, so the wallet would refuse it again.
+  if (options.refusals && options.refusals->refused_before(circumstances) && options.refusals->wrote_rows()) {
+    // sendmany itself refused this batch after its dry run passed (a payment was written and
+    // released): already logged and counted, and not tried again, so retries write nothing more.
     report.refused = true;
     report.error = "payout refused (unchanged since): " + options.refusals->message();
     return false;
@@ -110,6 +118,20 @@ bool pay_batch(store::Store& store, node::BitcoinNode& node, const PayoutOptions
                std::to_string(kCoinbaseSpendableDepth) + " confirmations");
     return false;
   }
+  // The wallet's own dry run of this very transaction (walletcreatefundedpsbt, nothing locked):
+  // an output left at dust by its fee share, fee estimation failing, a duplicated script … are
+  // refused here, before anything is written, so a refusal that passes (fees fall, blocks come)
+  // is simply tried again next run at the cost of one RPC.
+  try {
+    node.check_send_many(batch);
+  } catch (const node::RpcError& e) {
+    refuse(report, options, circumstances,
+           "the wallet would refuse the batch of " + std::to_string(batch.size()) + " outputs for " +
+               node::sats_to_btc_string(needed) + " BTC (error " + std::to_string(e.code()) + ": " + e.rpc_message() +
+               "); nothing was written. It is tried again each run; check the wallet and the amounts "
+               "(an output too small for its share of the network fee waits for a larger balance or lower fees)");
+    return false;
+  }
   const int64_t id = store.create_payment(batch, options.comment_prefix);
   const std::string comment = options.comment_prefix + std::to_string(id);
   if (options.checkpoint) options.checkpoint("before_send");
@@ -124,7 +146,7 @@ bool pay_batch(store::Store& store, node::BitcoinNode& node, const PayoutOptions
   } catch (const node::RpcError& e) {
     // The node answered: nothing was sent. Give the balances back; not retried while unchanged.
     store.release_payment(id);
-    refuse(report, options, circumstances, "payout " + std::to_string(id) + ": " + refusal_message(e, batch));
+    refuse(report, options, circumstances, "payout " + std::to_string(id) + ": " + refusal_message(e, batch), true);
     return false;
   } catch (const std::exception& e) {
     // Unknown whether it was sent (RpcOutcomeUnknown, or anything else that is not the node's

@@ -34,15 +34,47 @@ int64_t mul_div(uint64_t a, unsigned __int128 b, unsigned __int128 c) {
 
 }  // namespace
 
-PplnsWeights::PplnsWeights(double max_difficulty)
-    : max_exp_(max_difficulty > 0 && std::isfinite(max_difficulty) ? std::ilogb(max_difficulty) : INT32_MIN) {}
+int weight_exponent(double max_difficulty) {
+  return max_difficulty > 0 && std::isfinite(max_difficulty) ? std::ilogb(max_difficulty) : INT32_MIN;
+}
 
-void PplnsWeights::add(std::string_view address, double difficulty) {
-  if (!(difficulty > 0) || !std::isfinite(difficulty)) return;
-  if (max_exp_ == INT32_MIN || std::ilogb(difficulty) > max_exp_) {
+unsigned __int128 share_weight(double difficulty, int exponent) {
+  if (!(difficulty > 0) || !std::isfinite(difficulty)) return 0;
+  if (exponent == INT32_MIN || std::ilogb(difficulty) > exponent) {
     throw std::logic_error("PPLNS share difficulty above the window's declared maximum");
   }
-  const auto w = static_cast<unsigned __int128>(std::ldexp(difficulty, 90 - max_exp_));
+  return static_cast<unsigned __int128>(std::ldexp(difficulty, 90 - exponent));
+}
+
+int64_t fee_ppm_of(double fee_percentage) {
+  return std::clamp<int64_t>(std::llround(fee_percentage * 10000.0), 0, 1000000);
+}
+
+Split split_by_weights(const std::map<std::string, unsigned __int128, std::less<>>& weights, unsigned __int128 total,
+                       int64_t reward_sats, int64_t fee_ppm) {
+  Split split;
+  if (reward_sats <= 0) return split;
+  fee_ppm = std::clamp<int64_t>(fee_ppm, 0, 1000000);
+  split.fee_sats = static_cast<int64_t>(static_cast<unsigned __int128>(reward_sats) * fee_ppm / 1000000);
+  const int64_t distributable = reward_sats - split.fee_sats;
+  if (total == 0) {
+    split.remainder_sats = distributable;  // nobody to pay: everything stays with the pool
+    return split;
+  }
+  int64_t paid = 0;
+  for (const auto& [address, w] : weights) {
+    const int64_t credit = mul_div(static_cast<uint64_t>(distributable), w, total);
+    if (credit > 0) split.credits[address] = credit;
+    paid += credit;
+  }
+  split.remainder_sats = distributable - paid;
+  return split;
+}
+
+PplnsWeights::PplnsWeights(double max_difficulty) : max_exp_(weight_exponent(max_difficulty)) {}
+
+void PplnsWeights::add(std::string_view address, double difficulty) {
+  const unsigned __int128 w = share_weight(difficulty, max_exp_);
   if (w == 0) return;
   auto it = weight_.find(address);
   if (it == weight_.end()) it = weight_.emplace(std::string(address), 0).first;
@@ -51,23 +83,7 @@ void PplnsWeights::add(std::string_view address, double difficulty) {
 }
 
 Split PplnsWeights::split(int64_t reward_sats, double fee_percentage) const {
-  Split split;
-  if (reward_sats <= 0) return split;
-  const int64_t fee_ppm = std::clamp<int64_t>(std::llround(fee_percentage * 10000.0), 0, 1000000);
-  split.fee_sats = static_cast<int64_t>(static_cast<unsigned __int128>(reward_sats) * fee_ppm / 1000000);
-  const int64_t distributable = reward_sats - split.fee_sats;
-  if (total_ == 0) {
-    split.remainder_sats = distributable;  // nobody to pay: everything stays with the pool
-    return split;
-  }
-  int64_t paid = 0;
-  for (const auto& [address, w] : weight_) {
-    const int64_t credit = mul_div(static_cast<uint64_t>(distributable), w, total_);
-    if (credit > 0) split.credits[address] = credit;
-    paid += credit;
-  }
-  split.remainder_sats = distributable - paid;
-  return split;
+  return split_by_weights(weight_, total_, reward_sats, fee_ppm_of(fee_percentage));
 }
 
 Split split_pplns(int64_t reward_sats, double fee_percentage, const std::vector<store::WeightedShare>& window) {

@@ -12,6 +12,17 @@
 
 namespace pool::accounting {
 
+/// The PPLNS weight rule, the one place it is written (PplnsWeights and the committed window
+/// leaves both use it): a window whose largest difficulty is D is scaled by 2^(90 - ilogb(D)), and
+/// each share weighs floor(difficulty * 2^(90 - ilogb(D))), an unsigned 128-bit integer.
+/// The scale exponent ilogb(D) of a window (INT32_MIN for an empty window, D <= 0 or not finite).
+int weight_exponent(double max_difficulty);
+/// One share's weight under `exponent` (0 for a difficulty that is not positive and finite).
+/// Throws std::logic_error when the difficulty is above the window's declared maximum.
+unsigned __int128 share_weight(double difficulty, int exponent);
+/// The pool fee in parts per million: clamp(llround(fee_percentage * 10000), 0, 1000000).
+int64_t fee_ppm_of(double fee_percentage);
+
 struct Split {
   std::map<std::string, int64_t> credits;  // address -> satoshis
   int64_t fee_sats = 0;
@@ -38,6 +49,12 @@ class PplnsWeights {
   std::map<std::string, unsigned __int128, std::less<>> weight_;
   unsigned __int128 total_ = 0;
 };
+
+/// The split of a reward by integer weights: fee_sats = floor(reward * fee_ppm / 1e6), each
+/// address floor(distributable * weight / total), the rest (rounding) to the pool. `total` must be
+/// the sum of the weights. Pure; PplnsWeights and committed windows both split with it.
+Split split_by_weights(const std::map<std::string, unsigned __int128, std::less<>>& weights, unsigned __int128 total,
+                       int64_t reward_sats, int64_t fee_ppm);
 
 /// The split of an in-memory window. Pure.
 Split split_pplns(int64_t reward_sats, double fee_percentage, const std::vector<store::WeightedShare>& window);

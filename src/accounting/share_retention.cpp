@@ -14,7 +14,8 @@ PruneReport prune_shares(store::Store& store, double network_difficulty, const R
   auto keep_from = store::window_start_id(store, now_ms, options.pplns_window * options.difficulty_headroom * network_difficulty);
   if (!keep_from) return report;  // the shares do not even fill it: every one may still be paid
   // Blocks not credited yet (found, submitted, pending, and those not even in the database yet)
-  // are credited from the window at the time they were found.
+  // are credited from the window at the time they were found: the shares of those whose window is
+  // not committed yet must stay.
   std::vector<store::BlockRecord> uncredited;
   for (const char* status : {"found", "submitted", "pending"}) {
     const auto some = store.blocks(std::string(status), 100000);
@@ -26,6 +27,8 @@ PruneReport prune_shares(store::Store& store, double network_difficulty, const R
   }
   for (const auto& block : uncredited) {
     if (block.scheme != "pplns" || !store::block_awaits_node(block.status)) continue;
+    // A committed window is credited from its stored leaves: its shares are no longer needed.
+    if (store.block_window(block.hash)) continue;
     const auto start = store::window_start_id(store, block.found_ms, options.pplns_window * block.network_difficulty);
     if (!start) return report;  // that block is paid from every share it can see
     keep_from = std::min(*keep_from, *start);

@@ -1,8 +1,10 @@
 #pragma once
 // Keeps the share table from growing without bound: deletes shares that are older than the
 // retention age AND that no block can still be paid from — neither the PPLNS window of a block
-// not credited yet (found, submitted or pending, in the database or still on its way there) nor the window of a block found from now on (sized for the network difficulty rising
-// by up to `difficulty_headroom` before that block is found).
+// not credited yet (found, submitted or pending, in the database or still on its way there)
+// whose window is not committed yet (a committed window is credited from its stored leaves) nor
+// the window of a block found from now on (sized for the network difficulty rising by up to
+// `difficulty_headroom` before that block is found).
 #include <cstdint>
 #include <functional>
 #include <vector>

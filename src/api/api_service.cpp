@@ -4,11 +4,14 @@
 #include <cstdio>
 #include <set>
 
+#include "api/job_json.h"
 #include "api/web_assets.h"
 #include "api/window_endpoints.h"
 #include "bitcoin/address.h"
 #include "bitcoin/target.h"
+#include "mining/job_builder.h"
 #include "util/json.h"
+#include "util/text.h"
 
 namespace pool::api {
 
@@ -132,6 +135,7 @@ net::HttpResponse ApiService::handle(const net::HttpRequest& request) {
     if (path == "/api/pool/history") return history_json();
     if (path == "/api/blocks") return blocks_json();
     if (path == "/api/payments") return payments_json();
+    if (path == "/api/job") return job_json(request.target);
     if (path == "/metrics") return metrics();
     if (path.rfind("/api/miners/", 0) == 0) return miner_json(path.substr(12));
     if (auto answer = window_endpoint(*sources_.store, sources_.network, request.target)) return *answer;
@@ -225,6 +229,34 @@ net::HttpResponse ApiService::payments_json() {
   const size_t n = std::min<size_t>(snap->payments.size(), 100);
   for (size_t i = 0; i < n; ++i) out += (out.size() > 1 ? "," : "") + payment_json(snap->payments[i]);
   return json(200, out + "]");
+}
+
+net::HttpResponse ApiService::job_json(const std::string& target) {
+  std::optional<std::string> address;
+  try {
+    address = query_value(target, "address");
+  } catch (const std::invalid_argument& e) {
+    return error(400, std::string("malformed address parameter: ") + e.what());
+  }
+  const bool solo = sources_.payout_scheme == "solo";
+  if (address && !solo) {
+    return error(400, "the address parameter is for SOLO pools; this pool pays PPLNS and every miner works on the same coinbase");
+  }
+  bitcoin::Bytes payee;
+  if (address) {
+    try {
+      payee = bitcoin::address_to_script(*address, sources_.network);
+    } catch (const bitcoin::AddressError& e) {
+      return error(400, "invalid address '" + util::printable(*address) + "': " + e.what());
+    }
+  }
+  const mining::JobPtr job = sources_.jobs->current();
+  if (!job) return error(503, "no job yet: the pool has no work from the node");
+  if (!address) return json(200, api::job_json(*job, sources_.network, sources_.payout_scheme, std::nullopt));
+  // The same coinbase the Stratum server builds for a miner of this address (its job id there
+  // carries a per-connection suffix).
+  const mining::Job personal = mining::personalize_job(*job, payee, sources_.coinbase, job->id);
+  return json(200, api::job_json(personal, sources_.network, sources_.payout_scheme, address));
 }
 
 net::HttpResponse ApiService::metrics() {
@@ -326,7 +358,7 @@ net::HttpResponse ApiService::metrics() {
     m += "pool_ledger_audit_timestamp_seconds " + std::to_string(ledger.at_ms / 1000) + "\n";
     metric("pool_ledger_obligations_sats", "What the books owe: balances and payments not yet sent.", "gauge");
     m += "pool_ledger_obligations_sats " + std::to_string(ledger.obligations_sats) + "\n";
-    metric("pool_ledger_wallet_sats", "What the wallet holds: trusted, pending and immature funds.", "gauge");
+    metric("pool_ledger_wallet_sats", "What the wallet holds for the books: trusted and pending funds, plus immature rewards of credited blocks.", "gauge");
     m += "pool_ledger_wallet_sats " + std::to_string(ledger.assets_sats) + "\n";
   }
   return {200, "text/plain; version=0.0.4", m};

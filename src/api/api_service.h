@@ -1,6 +1,6 @@
 #pragma once
 // The read-only HTTP API, Prometheus metrics and dashboard: GET /api/pool, /api/pool/history,
-// /api/miners/{address}, /api/blocks, /api/payments, /metrics and /. A request never waits on
+// /api/miners/{address}, /api/blocks, /api/payments, /api/job, /metrics and /. A request never waits on
 // the node or the store: it answers from in-memory statistics, atomics, and a snapshot of the
 // store that a background thread refreshes (docs/api.md states the staleness). JSON field names
 // are stable (docs/api.md).
@@ -19,6 +19,7 @@
 
 #include "accounting/accounting_service.h"
 #include "bitcoin/network.h"
+#include "mining/coinbase_builder.h"
 #include "mining/job_registry.h"
 #include "net/http_server.h"
 #include "store/store.h"
@@ -44,7 +45,10 @@ StoreSnapshot read_store_snapshot(store::Store& store);
 struct ApiSources {
   stratum::PoolStats* stats = nullptr;
   store::Store* store = nullptr;
-  mining::JobRegistry* jobs = nullptr;
+  mining::JobRegistry* jobs = nullptr;  // the current job (GET /api/job) is its newest
+  /// How SOLO jobs are personalized (tag, extranonce sizes): GET /api/job?address= rebuilds the
+  /// coinbase a miner of that address gets exactly as the Stratum server does.
+  mining::CoinbaseOptions coinbase;
   bitcoin::Network network = bitcoin::Network::kMain;
   std::string payout_scheme = "pplns";
   double fee_percentage = 0;
@@ -86,6 +90,7 @@ class ApiService {
   net::HttpResponse miner_json(const std::string& address);
   net::HttpResponse blocks_json();
   net::HttpResponse payments_json();
+  net::HttpResponse job_json(const std::string& target);
   net::HttpResponse metrics();
   std::shared_ptr<const StoreSnapshot> snapshot() const;
   void refresh();

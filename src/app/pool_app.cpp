@@ -197,6 +197,13 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   ao.payment_interval_hours = config_.pool.payment_interval_hours;
   ao.follow.confirmations = config_.pool.payout_confirmations;
   ao.follow.in_trouble = &p.payouts_in_trouble;
+  if (config_.pool.payout_scheme == "pplns") {
+    // The window root the leader wants on-chain goes into every job's coinbase from now on. The
+    // accounting thread starts after the job manager exists; SOLO has no windows and carries none.
+    ao.carry_window_root = [&p](std::optional<bitcoin::Uint256> root) {
+      if (p.jobs) p.jobs->set_window_commitment(root);
+    };
+  }
   p.accounting = std::make_unique<accounting::AccountingService>(*p.store, *p.wallet_node, ao);
 
   // A found block is written to the spill file (and handed to the ledger for the database) before
@@ -271,6 +278,7 @@ bool PoolApp::start(const std::atomic<bool>& stop) {
   sources.stats = &p.server->stats();
   sources.store = p.store.get();
   sources.jobs = &p.registry;
+  sources.coinbase = so.coinbase;  // what the Stratum server personalizes SOLO jobs with
   sources.network = p.network;
   sources.payout_scheme = config_.pool.payout_scheme;
   sources.fee_percentage = config_.pool.fee_percentage;

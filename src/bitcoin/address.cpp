@@ -1,7 +1,5 @@
 #include "bitcoin/address.h"
 
-#include <cctype>
-
 #include "bitcoin/base58.h"
 #include "bitcoin/bech32.h"
 #include "bitcoin/script.h"
@@ -115,6 +113,12 @@ Bytes address_to_script(std::string_view address, Network network) {
   return decode_address(address, network).script_pubkey;
 }
 
+std::string canonical_address(std::string_view address, Network network) {
+  const AddressType type = decode_address(address, network).type;
+  if (type == AddressType::kP2PKH || type == AddressType::kP2SH) return std::string(address);
+  return lower(address);
+}
+
 std::string encode_segwit_address(Network network, int version, std::span<const uint8_t> program) {
   return segwit_encode(network_params(network).bech32_hrp, version, program);
 }
@@ -123,6 +127,24 @@ std::string encode_p2pkh_address(Network network, std::span<const uint8_t> key_h
   Bytes payload = {network_params(network).p2pkh_prefix};
   payload.insert(payload.end(), key_hash.begin(), key_hash.end());
   return base58check_encode(payload);
+}
+
+std::optional<std::string> script_to_address(std::span<const uint8_t> script, Network network) {
+  const NetworkParams& net = network_params(network);
+  const size_t n = script.size();
+  if (n == 25 && script[0] == OP_DUP && script[1] == OP_HASH160 && script[2] == 20 && script[23] == OP_EQUALVERIFY &&
+      script[24] == OP_CHECKSIG) {
+    return encode_p2pkh_address(network, script.subspan(3, 20));
+  }
+  if (n == 23 && script[0] == OP_HASH160 && script[1] == 20 && script[22] == OP_EQUAL) {
+    Bytes payload = {net.p2sh_prefix};
+    payload.insert(payload.end(), script.begin() + 2, script.begin() + 22);
+    return base58check_encode(payload);
+  }
+  if (n == 22 && script[0] == OP_0 && script[1] == 20) return encode_segwit_address(network, 0, script.subspan(2));
+  if (n == 34 && script[0] == OP_0 && script[1] == 32) return encode_segwit_address(network, 0, script.subspan(2));
+  if (n == 34 && script[0] == OP_1 && script[1] == 32) return encode_segwit_address(network, 1, script.subspan(2));
+  return std::nullopt;
 }
 
 std::string_view address_type_name(AddressType type) {

@@ -6,6 +6,7 @@
 #include "bitcoin/merkle.h"
 #include "bitcoin/script.h"
 #include "bitcoin/serialize.h"
+#include "mining/window_commitment_output.h"
 
 namespace pool::mining {
 
@@ -32,12 +33,14 @@ Bytes template_witness_commitment(const node::BlockTemplate& tmpl) {
 }
 
 CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const Bytes& payout_script,
-                             const CoinbaseOptions& options) {
-  return build_coinbase(tmpl, payout_script, options, tmpl.segwit_active() ? template_witness_commitment(tmpl) : Bytes());
+                             const CoinbaseOptions& options, const std::optional<bitcoin::Uint256>& window_root) {
+  return build_coinbase(tmpl, payout_script, options, tmpl.segwit_active() ? template_witness_commitment(tmpl) : Bytes(),
+                        window_root);
 }
 
 CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const Bytes& payout_script,
-                             const CoinbaseOptions& options, const Bytes& witness_commitment) {
+                             const CoinbaseOptions& options, const Bytes& witness_commitment,
+                             const std::optional<bitcoin::Uint256>& window_root) {
   if (options.extranonce1_size < 1 || options.extranonce1_size > 16 || options.extranonce2_size < 1 ||
       options.extranonce2_size > 16) {
     throw std::invalid_argument("extranonce sizes must be 1..16 bytes");
@@ -66,10 +69,14 @@ CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const Bytes& payou
   w2.u32le(0xffffffff);  // sequence
   CoinbaseParts parts;
   parts.has_witness_commitment = tmpl.segwit_active();
-  w2.compact_size(parts.has_witness_commitment ? 2 : 1);
-  w2.i64le(tmpl.coinbase_value);
+  w2.compact_size(1 + (window_root ? 1 : 0) + (parts.has_witness_commitment ? 1 : 0));
+  w2.i64le(tmpl.coinbase_value);  // output 0: the whole coinbase value
   w2.var_bytes(payout_script);
-  if (parts.has_witness_commitment) {
+  if (window_root) {  // then the PPLNS window commitment, value 0
+    w2.i64le(0);
+    w2.var_bytes(window_commitment_script(*window_root));
+  }
+  if (parts.has_witness_commitment) {  // BIP141 commitment last
     w2.i64le(0);
     if (witness_commitment.empty()) throw std::invalid_argument("segwit coinbase needs the witness commitment");
     w2.var_bytes(witness_commitment);

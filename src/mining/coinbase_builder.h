@@ -1,6 +1,13 @@
 #pragma once
 // Builds the coinbase transaction of a job: BIP34 height, operator tag, extranonce slot,
-// payout output and the BIP141 witness commitment, split where Stratum inserts extranonces.
+// payout output, the PPLNS window commitment (when one is carried) and the BIP141 witness
+// commitment, split where Stratum inserts extranonces.
+//
+// Output layout (stable; docs/miner-guide.md "Coinbase layout"): output 0 pays the whole
+// coinbase value to the payout script; then, value 0, the window commitment output
+// (OP_RETURN "PPLN"||root) when a root is carried; then, value 0, the BIP141 witness commitment,
+// always last, whenever segwit is active.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,17 +30,20 @@ struct CoinbaseParts {
 };
 
 /// The payout: every satoshi of the template's coinbase value goes to `payout_script` (the pool
-/// address in PPLNS, the finder's own address in SOLO). The witness commitment output is added
-/// whenever segwit is active, computed from the template's wtxids. Throws std::invalid_argument
-/// for extranonce sizes outside 1..16 or an empty payout script.
+/// address in PPLNS, the finder's own address in SOLO). `window_root`, when set, adds the
+/// zero-value window commitment output right after the payout. The witness commitment output is
+/// added last whenever segwit is active, computed from the template's wtxids. Throws
+/// std::invalid_argument for extranonce sizes outside 1..16 or an empty payout script.
 CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const bitcoin::Bytes& payout_script,
-                             const CoinbaseOptions& options);
+                             const CoinbaseOptions& options,
+                             const std::optional<bitcoin::Uint256>& window_root = std::nullopt);
 
 /// The same with the witness commitment script already computed (template_witness_commitment of
 /// `tmpl`, ignored when segwit is inactive): what a personal SOLO job uses so the wtxid merkle
 /// root is computed once per template, not once per miner.
 CoinbaseParts build_coinbase(const node::BlockTemplate& tmpl, const bitcoin::Bytes& payout_script,
-                             const CoinbaseOptions& options, const bitcoin::Bytes& witness_commitment);
+                             const CoinbaseOptions& options, const bitcoin::Bytes& witness_commitment,
+                             const std::optional<bitcoin::Uint256>& window_root = std::nullopt);
 
 /// The witness commitment script for a template, from its transactions' wtxids.
 bitcoin::Bytes template_witness_commitment(const node::BlockTemplate& tmpl);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,7 @@ struct Job {
   std::shared_ptr<const node::BlockTemplate> block_template;
   std::shared_ptr<const JobWork> work;  // never null in a built job
   bitcoin::Bytes payout_script;         // what the coinbase's first output pays (all of coinbase_value)
+  std::optional<bitcoin::Uint256> window_commitment;  // the PPLNS root output 1 carries, if any
   bitcoin::Bytes coinb1;  // coinbase (no witness) up to the extranonce
   bitcoin::Bytes coinb2;  // coinbase after the extranonce
   size_t extranonce1_size = 4;

@@ -36,9 +36,12 @@ std::shared_ptr<const JobWork> build_job_work(const node::BlockTemplate& tmpl) {
 namespace {
 
 // The coinbase-dependent fields of `job` for `payout_script`.
-void set_coinbase(Job& job, const bitcoin::Bytes& payout_script, const CoinbaseOptions& options) {
-  CoinbaseParts parts = build_coinbase(*job.block_template, payout_script, options, job.work->witness_commitment);
+void set_coinbase(Job& job, const bitcoin::Bytes& payout_script, const CoinbaseOptions& options,
+                  const std::optional<bitcoin::Uint256>& window_root) {
+  CoinbaseParts parts =
+      build_coinbase(*job.block_template, payout_script, options, job.work->witness_commitment, window_root);
   job.payout_script = payout_script;
+  job.window_commitment = window_root;
   job.coinb1 = std::move(parts.coinb1);
   job.coinb2 = std::move(parts.coinb2);
   job.has_witness_commitment = parts.has_witness_commitment;
@@ -51,13 +54,14 @@ void set_coinbase(Job& job, const bitcoin::Bytes& payout_script, const CoinbaseO
 }  // namespace
 
 Job build_job(std::shared_ptr<const node::BlockTemplate> tmpl, const bitcoin::Bytes& payout_script,
-              const CoinbaseOptions& options, std::string id, bool clean_jobs) {
+              const CoinbaseOptions& options, std::string id, bool clean_jobs,
+              const std::optional<bitcoin::Uint256>& window_root) {
   Job job;
   job.id = std::move(id);
   job.block_template = std::move(tmpl);
   const node::BlockTemplate& t = *job.block_template;
   job.work = build_job_work(t);
-  set_coinbase(job, payout_script, options);
+  set_coinbase(job, payout_script, options, window_root);
   job.version = t.version;
   job.bits = t.bits;
   job.ntime = std::max(t.cur_time, t.min_time);
@@ -85,7 +89,7 @@ Job personalize_job(const Job& base, const bitcoin::Bytes& payout_script, const 
   job.work = base.work;
   job.transactions_encoding = base.transactions_encoding;  // same template, one encoding
   job.seen = base.seen;  // a share is one share whichever job object it came through
-  set_coinbase(job, payout_script, options);
+  set_coinbase(job, payout_script, options, std::nullopt);
   job.version = base.version;
   job.bits = base.bits;
   job.ntime = base.ntime;

@@ -36,6 +36,26 @@ void JobManager::notify_new_tip(const node::TipEvent& event) {
   wake_.notify_all();
 }
 
+void JobManager::set_window_commitment(std::optional<bitcoin::Uint256> root) {
+  {
+    std::lock_guard lock(mutex_);
+    if (window_root_ == root) return;
+    window_root_ = root;
+    refresh_requested_ = true;
+  }
+  if (root) {
+    spdlog::info("work: the coinbase now carries PPLNS window root {}", root->internal_hex());
+  } else {
+    spdlog::info("work: the coinbase carries no PPLNS window root");
+  }
+  wake_.notify_all();
+}
+
+std::optional<bitcoin::Uint256> JobManager::window_commitment() const {
+  std::lock_guard lock(mutex_);
+  return window_root_;
+}
+
 std::optional<double> JobManager::last_tip_to_job_ms() const {
   std::lock_guard lock(mutex_);
   return last_tip_to_job_ms_;
@@ -56,7 +76,8 @@ JobPtr JobManager::refresh_now() {
   if (health_.report_success()) spdlog::info("node: answering again; work refreshes resume");
   const JobPtr previous = registry_.current();
   const bool clean = !previous || previous->prev_hash != tmpl->previous_block_hash;
-  Job built = build_job(tmpl, options_.payout_script, options_.coinbase, registry_.next_id(), clean);
+  Job built = build_job(tmpl, options_.payout_script, options_.coinbase, registry_.next_id(), clean,
+                        window_commitment());
   built.seen = registry_.seen_set_for(built.prev_hash);  // one set per tip
   auto job = std::make_shared<const Job>(std::move(built));
   registry_.add(job);
@@ -78,10 +99,12 @@ void JobManager::run() {
     std::optional<node::TipEvent> tip;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_refresh, [&] { return stopping_ || pending_tip_.has_value(); });
+      wake_.wait_until(lock, next_refresh,
+                       [&] { return stopping_ || pending_tip_.has_value() || refresh_requested_; });
       if (stopping_) return;
       tip = pending_tip_;
       pending_tip_.reset();
+      refresh_requested_ = false;
     }
     const JobPtr job = refresh_now();
     if (!job) {

@@ -109,6 +109,22 @@ std::string BitcoinNode::send_many(const std::map<std::string, int64_t>& amounts
   return r.GetString();
 }
 
+int64_t BitcoinNode::check_send_many(const std::map<std::string, int64_t>& amounts) {
+  // The same outputs as send_many, as an array so subtractFeeFromOutputs can name them by index.
+  std::string outputs = "[", subtract = "[";
+  size_t i = 0;
+  for (const auto& [address, sats] : amounts) {
+    outputs += std::string(i ? "," : "") + "{" + util::quote(address) + ":" + sats_to_btc_string(sats) + "}";
+    subtract += std::string(i ? "," : "") + std::to_string(i);
+    ++i;
+  }
+  // lockUnspents false: nothing in the wallet changes; the PSBT is thrown away.
+  const auto r = rpc_.call("walletcreatefundedpsbt",
+                           "[[]," + outputs + "],0,{\"subtractFeeFromOutputs\":" + subtract + "],\"lockUnspents\":false}]",
+                           wallet_path());
+  return btc_to_sats(util::get_double(r, "fee"));
+}
+
 std::optional<int64_t> BitcoinNode::wallet_unlocked_until() {
   const auto info = rpc_.call("getwalletinfo", "[]", wallet_path());
   if (!has_member(info, "unlocked_until") || info["unlocked_until"].IsNull()) return std::nullopt;

@@ -97,6 +97,12 @@ class BitcoinNode {
   /// wire at most once: throws RpcOutcomeUnknown when it was sent and no answer came (the caller
   /// reconciles by comment).
   std::string send_many(const std::map<std::string, int64_t>& amounts, const std::string& comment);
+  /// Asks the wallet whether it would make send_many's transaction, without making it
+  /// (walletcreatefundedpsbt with the same outputs and subtractFeeFromOutputs, nothing locked):
+  /// throws RpcError with Core's refusal (insufficient funds, an output too small after its fee
+  /// share, a duplicated address, fee estimation failing …), else returns the fee it would pay.
+  /// Lets a payout refuse before anything is written, so a refusal retried costs no rows.
+  int64_t check_send_many(const std::map<std::string, int64_t>& amounts);
   /// getwalletinfo's unlocked_until: nullopt for an unencrypted wallet, 0 while an encrypted one
   /// is locked (sendmany would fail with -13), else the time it locks again.
   std::optional<int64_t> wallet_unlocked_until();

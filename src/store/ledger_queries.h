@@ -50,4 +50,21 @@ inline constexpr const char* kPayments =
     "SELECT p.id, p.status, p.comment, p.txid, p.created_ms, i.address, i.sats, COALESCE(p.fee_sats, -1) FROM payments p"
     " LEFT JOIN payment_items i ON i.payment_id = p.id ORDER BY p.id";
 
+// The committed PPLNS windows: block_hash, root, total_weight, fee_ppm, reward_sats, leaf_count,
+// created_ms, commitment_block, commitment_txid
+inline constexpr const char* kWindows =
+    "SELECT block_hash, root, total_weight, fee_ppm, reward_sats, leaf_count, created_ms, commitment_block,"
+    " commitment_txid FROM block_windows ORDER BY block_hash";
+
+// block_hash, leaf_index, address, worker, first_share_id, last_share_id, shares, weight, hash
+inline constexpr const char* kWindowLeaves =
+    "SELECT block_hash, leaf_index, address, worker, first_share_id, last_share_id, shares, weight, hash"
+    " FROM window_leaves ORDER BY block_hash, leaf_index";
+
+// block hash, account, credited sats: the credits of every block that has a committed window
+inline constexpr const char* kWindowCredits =
+    "SELECT c.reference, c.address, SUM(c.delta_sats) FROM balance_changes c"
+    " JOIN block_windows w ON w.block_hash = c.reference WHERE c.reason IN ('share_reward', 'fee')"
+    " GROUP BY c.reference, c.address ORDER BY c.reference, c.address";
+
 }  // namespace pool::store::ledger_sql

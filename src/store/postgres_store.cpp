@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "store/ledger_queries.h"
+#include "store/payment_queries.h"
 #include "store/postgres_connection.h"
 #include "store/sql_runner.h"
 #include "store/credit_trail_queries.h"
@@ -150,6 +151,21 @@ class PostgresStore : public Store {
     return out;
   }
 
+  std::vector<BlockRecord> blocks_needing_window(int limit) override {
+    std::lock_guard lock(mutex_);
+    const PgResult r = db_.run(std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty,"
+                                           " scheme, confirmations, finder_address, share_hash, header_hex, submit_reason"
+                                           " FROM blocks b ") +
+                                   window_queries::kNeedingWindow + " LIMIT $1",
+                               {std::to_string(limit)});
+    std::vector<BlockRecord> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      out.push_back({r.text(i, 0), r.i64(i, 1), r.i64(i, 2), r.text(i, 3), r.text(i, 4), r.i64(i, 5), r.f64(i, 6),
+                     r.text(i, 7), r.i64(i, 8), r.text(i, 9), r.text(i, 10), r.text(i, 11), r.text(i, 12), {}});
+    }
+    return out;
+  }
+
   std::optional<std::string> block_hex(const std::string& hash) override {
     std::lock_guard lock(mutex_);
     const PgResult r = db_.run("SELECT block_hex FROM blocks WHERE hash = $1", {hash});
@@ -176,8 +192,8 @@ class PostgresStore : public Store {
     if (db_.run("UPDATE blocks SET status = 'confirmed' WHERE hash = $1 AND status = 'pending'", {hash}).affected() != 1) {
       return false;
     }
-    for (const auto& [address, sats] : credits) change(address, sats, "share_reward", hash);
-    if (pool_sats != 0) change(kPoolAccount, pool_sats, "fee", hash);
+    for (const auto& [address, sats] : credits) payment_queries::change_balance(sql_, address, sats, "share_reward", hash);
+    if (pool_sats != 0) payment_queries::change_balance(sql_, kPoolAccount, pool_sats, "fee", hash);
     tx.commit();
     return true;
   }
@@ -194,50 +210,28 @@ class PostgresStore : public Store {
 
   std::map<std::string, int64_t> balances() override {
     std::lock_guard lock(mutex_);
-    const PgResult r = db_.run("SELECT address, sats FROM balances");
-    std::map<std::string, int64_t> out;
-    for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.i64(i, 1);
-    return out;
+    return payment_queries::balances(sql_);
   }
 
   std::map<std::string, int64_t> credits_from_blocks_above(int64_t height) override {
     std::lock_guard lock(mutex_);
-    const PgResult r = db_.run("SELECT c.address, SUM(c.delta_sats) FROM balance_changes c JOIN blocks b ON b.hash = c.reference"
-        " WHERE c.reason = 'share_reward' AND b.height > $1 GROUP BY c.address",
-                             {std::to_string(height)});
-    std::map<std::string, int64_t> out;
-    for (int i = 0; i < r.rows(); ++i) out[r.text(i, 0)] = r.i64(i, 1);
-    return out;
+    return payment_queries::credits_from_blocks_above(sql_, height);
   }
 
   std::vector<BalanceChange> balance_changes(const std::string& address, int limit) override {
     std::lock_guard lock(mutex_);
-    const PgResult r = db_.run("SELECT address, delta_sats, reason, reference, created_ms FROM balance_changes"
-                             " WHERE address = $1 ORDER BY id DESC LIMIT $2",
-                             {address, std::to_string(limit)});
-    std::vector<BalanceChange> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back({r.text(i, 0), r.i64(i, 1), r.text(i, 2), r.text(i, 3), r.i64(i, 4)});
-    return out;
+    return payment_queries::balance_changes(sql_, address, limit);
   }
 
   int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
     fence();
-    const std::string now = std::to_string(now_ms());
     const int64_t id = db_.run("INSERT INTO payments (status, comment, created_ms, updated_ms) VALUES ('pending', '', $1, $1)"
                                " RETURNING id",
-                               {now})
+                               {std::to_string(now_ms())})
                            .i64(0, 0);
-    db_.run("UPDATE payments SET comment = $1 WHERE id = $2", {comment_prefix + std::to_string(id), std::to_string(id)});
-    for (const auto& [address, sats] : amounts) {
-      const PgResult bal = db_.run("SELECT sats FROM balances WHERE address = $1 FOR UPDATE", {address});
-      const int64_t have = bal.rows() ? bal.i64(0, 0) : 0;
-      if (have < sats) throw StoreError("balance of " + address + " is " + std::to_string(have) + " sat, below " + std::to_string(sats));
-      db_.run("INSERT INTO payment_items (payment_id, address, sats) VALUES ($1, $2, $3)",
-              {std::to_string(id), address, std::to_string(sats)});
-      change(address, -sats, "payout", "payment " + std::to_string(id));
-    }
+    payment_queries::fill_payment(sql_, id, amounts, comment_prefix, true);  // balances read FOR UPDATE
     tx.commit();
     return id;
   }
@@ -246,12 +240,7 @@ class PostgresStore : public Store {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
     fence();
-    if (db_.run("UPDATE payments SET status = 'sent', txid = $1, updated_ms = $2, fee_sats = $4 WHERE id = $3"
-                " AND status = 'pending'",
-                {txid, std::to_string(now_ms()), std::to_string(id), std::to_string(fee_sats)})
-            .affected() != 1) {
-      throw StoreError(not_pending_message(id, txid));
-    }
+    payment_queries::complete(sql_, id, txid, fee_sats);
     tx.commit();
   }
 
@@ -259,46 +248,32 @@ class PostgresStore : public Store {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
     fence();
-    if (db_.run("UPDATE payments SET status = 'released', updated_ms = $1 WHERE id = $2 AND status = 'pending'",
-                {std::to_string(now_ms()), std::to_string(id)})
-            .affected() != 1) {
-      return;
-    }
-    const PgResult items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(id)});
-    for (int i = 0; i < items.rows(); ++i) {
-      change(items.text(i, 0), items.i64(i, 1), "correction", "payment " + std::to_string(id) + " released");
-    }
-    tx.commit();
+    if (payment_queries::release(sql_, id)) tx.commit();
   }
 
   bool store_block_window(const BlockWindow& window, const std::vector<WindowLeafRow>& leaves) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
     fence();
-    PgRunner sql(db_);
-    if (!window_queries::insert(sql, window, leaves)) return false;
+    if (!window_queries::insert(sql_, window, leaves)) return false;
     tx.commit();
     return true;
   }
   std::optional<BlockWindow> block_window(const std::string& block_hash) override {
     std::lock_guard lock(mutex_);
-    PgRunner sql(db_);
-    return window_queries::get(sql, block_hash);
+    return window_queries::get(sql_, block_hash);
   }
   std::vector<BlockWindow> block_windows(int limit) override {
     std::lock_guard lock(mutex_);
-    PgRunner sql(db_);
-    return window_queries::newest(sql, limit);
+    return window_queries::newest(sql_, limit);
   }
   std::vector<WindowLeafRow> window_leaves(const std::string& block_hash, int64_t offset, int64_t limit) override {
     std::lock_guard lock(mutex_);
-    PgRunner sql(db_);
-    return window_queries::leaves(sql, block_hash, offset, limit);
+    return window_queries::leaves(sql_, block_hash, offset, limit);
   }
   std::vector<WindowLeafRow> window_leaves_of(const std::string& block_hash, const std::string& address) override {
     std::lock_guard lock(mutex_);
-    PgRunner sql(db_);
-    return window_queries::leaves_of(sql, block_hash, address);
+    return window_queries::leaves_of(sql_, block_hash, address);
   }
   std::optional<BlockCreditTrail> block_credit_trail(const std::string& block_hash, const std::string& address,
                                                      int payments_limit) override {
@@ -311,67 +286,40 @@ class PostgresStore : public Store {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
     fence();
-    PgRunner sql(db_);
-    window_queries::set_commitment(sql, block_hash, carrier_block, carrier_txid);
+    window_queries::set_commitment(sql_, block_hash, carrier_block, carrier_txid);
     tx.commit();
   }
 
   std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
     std::lock_guard lock(mutex_);
-    const std::string sql = std::string("SELECT id, status, comment, txid, created_ms, COALESCE(fee_sats, -1) FROM payments") +
-                            (status ? " WHERE status = $2" : "") + " ORDER BY id DESC LIMIT $1";
-    std::vector<std::string> params = {std::to_string(limit)};
-    if (status) params.push_back(*status);
-    const PgResult r = db_.run(sql, params);
-    std::vector<PaymentRecord> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back({r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.i64(i, 4), {}, fee_from_column(r.i64(i, 5))});
-    for (auto& p : out) {
-      const PgResult items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(p.id)});
-      for (int i = 0; i < items.rows(); ++i) p.amounts[items.text(i, 0)] = items.i64(i, 1);
-    }
-    return out;
+    return payment_queries::list(sql_, status, limit);
   }
 
   std::vector<FollowedPayment> payments_to_follow(int64_t after_id, int limit) override {
     std::lock_guard lock(mutex_);
-    const PgResult r = db_.run("SELECT id, txid, trouble, trouble_ms FROM payments WHERE status = 'sent'"
-                               " AND confirmed_ms = 0 AND id > $1 ORDER BY id LIMIT $2",
-                               {std::to_string(after_id), std::to_string(limit)});
-    std::vector<FollowedPayment> out;
-    for (int i = 0; i < r.rows(); ++i) out.push_back({r.i64(i, 0), r.text(i, 1), r.text(i, 2), r.i64(i, 3)});
-    return out;
+    return payment_queries::to_follow(sql_, after_id, limit);
   }
 
   void set_payment_trouble(int64_t id, const std::string& trouble, int64_t since_ms) override {
     std::lock_guard lock(mutex_);
-    db_.run("UPDATE payments SET trouble = $1, trouble_ms = $2 WHERE id = $3 AND status = 'sent'",
-            {trouble, std::to_string(since_ms), std::to_string(id)});
+    payment_queries::set_trouble(sql_, id, trouble, since_ms);
   }
 
   void set_payment_final(int64_t id, int64_t confirmed_ms) override {
     std::lock_guard lock(mutex_);
-    db_.run("UPDATE payments SET confirmed_ms = $1, trouble = '', trouble_ms = 0 WHERE id = $2 AND status = 'sent'",
-            {std::to_string(confirmed_ms), std::to_string(id)});
+    payment_queries::set_final(sql_, id, confirmed_ms);
   }
 
   int64_t count_payments_in_trouble() override {
     std::lock_guard lock(mutex_);
-    return db_.run("SELECT COUNT(*) FROM payments WHERE status = 'sent' AND trouble NOT IN ('', 'missing')").i64(0, 0);
+    return payment_queries::count_in_trouble(sql_);
   }
 
   bool reverse_payment(int64_t id) override {
     std::lock_guard lock(mutex_);
     Tx tx(db_);
     fence();
-    if (db_.run("UPDATE payments SET status = 'reversed', trouble = '', updated_ms = $1 WHERE id = $2 AND status = 'sent'",
-                {std::to_string(now_ms()), std::to_string(id)})
-            .affected() != 1) {
-      return false;
-    }
-    const PgResult items = db_.run("SELECT address, sats FROM payment_items WHERE payment_id = $1", {std::to_string(id)});
-    for (int i = 0; i < items.rows(); ++i) {
-      change(items.text(i, 0), items.i64(i, 1), "payout_reversed", "payment " + std::to_string(id));
-    }
+    if (!payment_queries::reverse(sql_, id)) return false;
     tx.commit();
     return true;
   }
@@ -398,20 +346,10 @@ class PostgresStore : public Store {
 
   LedgerSnapshot ledger_snapshot() override {
     std::lock_guard lock(mutex_);
-    struct Row : LedgerRow {
-      const PgResult* r;
-      int i;
-      std::string text(int col) const override { return r->text(i, col); }
-      int64_t i64(int col) const override { return r->i64(i, col); }
-      bool is_null(int col) const override { return PQgetisnull(r->r, i, col) != 0; }
-    };
     db_.run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");  // one snapshot across the queries
     try {
       auto snapshot = read_ledger([&](const char* sql, const std::function<void(const LedgerRow&)>& each) {
-        const PgResult result = db_.run(sql);
-        Row row;
-        row.r = &result;
-        for (row.i = 0; row.i < result.rows(); ++row.i) each(row);
+        sql_.run(sql, {}, each);
       });
       db_.run("COMMIT");
       return snapshot;
@@ -541,13 +479,6 @@ class PostgresStore : public Store {
 
   int64_t server_now_ms() { return db_.run("SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint").i64(0, 0); }
 
-  void change(const std::string& address, int64_t delta, const std::string& reason, const std::string& reference) {
-    db_.run("INSERT INTO balances (address, sats) VALUES ($1, $2) ON CONFLICT (address) DO UPDATE SET sats = balances.sats + EXCLUDED.sats",
-            {address, std::to_string(delta)});
-    db_.run("INSERT INTO balance_changes (address, delta_sats, reason, reference, created_ms) VALUES ($1,$2,$3,$4,$5)",
-            {address, std::to_string(delta), reason, reference, std::to_string(now_ms())});
-  }
-
   void migrate() {
     std::lock_guard lock(mutex_);
     // Instances starting together must not migrate twice: serialize on a transaction lock.
@@ -569,6 +500,7 @@ class PostgresStore : public Store {
   std::string url_;
   std::mutex mutex_;
   PgConnection db_;
+  PgRunner sql_{db_};  // shared queries on db_ (under mutex_)
   std::mutex reader_mutex_;  // the window reader's own connection
   std::unique_ptr<PgConnection> reader_;
   std::mutex leader_mutex_;

@@ -1,7 +1,8 @@
 #pragma once
 // The SQLite store's statement wrapper and connection opener: prepared statements bound by
-// position with errors that name the statement, and connections that wait for a lock. Used by
-// sqlite_store only.
+// position with errors that name the statement, connections that wait for a lock, migration
+// steps in PostgreSQL syntax, and the lock file that keeps a second poold off the database.
+// Used by sqlite_store only.
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -69,5 +70,16 @@ class Stmt {
 
 /// Opens a connection that waits up to 5 s for a lock; throws StoreError naming the file.
 sqlite3* open_database(const std::string& path, int flags, const std::string& purpose);
+
+/// Runs SQL without results; throws StoreError with the message and the start of the SQL.
+void exec_sql(sqlite3* db, const std::string& sql);
+
+/// Runs one migration step statement by statement; "ALTER TABLE t ADD COLUMN IF NOT EXISTS c ..."
+/// (PostgreSQL syntax) adds the column only when the table lacks it.
+void exec_migration_step(sqlite3* db, const std::string& step);
+
+/// Takes "<path>.lock" exclusively (writing this pid into it) and returns its descriptor, which
+/// holds the lock until closed; throws StoreError naming the holder when another process has it.
+int lock_database_file(const std::string& path);
 
 }  // namespace pool::store

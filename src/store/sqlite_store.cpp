@@ -1,20 +1,16 @@
 #include "store/sqlite_store.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/file.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include <atomic>
 #include <mutex>
 
 #include "store/ledger_queries.h"
-#include "store/sqlite_statement.h"
+#include "store/payment_queries.h"
 #include "store/sql_runner.h"
 #include "store/credit_trail_queries.h"
+#include "store/sqlite_statement.h"
 #include "store/window_queries.h"
 #include "store/migrations.h"
 
@@ -130,6 +126,20 @@ class SqliteStore : public Store {
     return out;
   }
 
+  std::vector<BlockRecord> blocks_needing_window(int limit) override {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
+                            " confirmations, finder_address, share_hash, header_hex, submit_reason FROM blocks b ") +
+                    window_queries::kNeedingWindow + " LIMIT ?");
+    s.bind(1, static_cast<int64_t>(limit));
+    std::vector<BlockRecord> out;
+    while (s.step()) {
+      out.push_back({s.text(0), s.i64(1), s.i64(2), s.text(3), s.text(4), s.i64(5), s.f64(6), s.text(7), s.i64(8),
+                     s.text(9), s.text(10), s.text(11), s.text(12), {}});
+    }
+    return out;
+  }
+
   std::optional<std::string> block_hex(const std::string& hash) override {
     std::lock_guard lock(mutex_);
     Stmt s(db_, "SELECT block_hex FROM blocks WHERE hash = ?");
@@ -161,8 +171,8 @@ class SqliteStore : public Store {
     mark.bind(1, hash);
     mark.step();
     if (sqlite3_changes(db_) != 1) return false;
-    for (const auto& [address, sats] : credits) change(address, sats, "share_reward", hash);
-    if (pool_sats != 0) change(kPoolAccount, pool_sats, "fee", hash);
+    for (const auto& [address, sats] : credits) payment_queries::change_balance(sql_, address, sats, "share_reward", hash);
+    if (pool_sats != 0) payment_queries::change_balance(sql_, kPoolAccount, pool_sats, "fee", hash);
     tx.commit();
     return true;
   }
@@ -181,30 +191,17 @@ class SqliteStore : public Store {
 
   std::map<std::string, int64_t> balances() override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT address, sats FROM balances");
-    std::map<std::string, int64_t> out;
-    while (s.step()) out[s.text(0)] = s.i64(1);
-    return out;
+    return payment_queries::balances(sql_);
   }
 
   std::map<std::string, int64_t> credits_from_blocks_above(int64_t height) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT c.address, SUM(c.delta_sats) FROM balance_changes c JOIN blocks b ON b.hash = c.reference"
-        " WHERE c.reason = 'share_reward' AND b.height > ? GROUP BY c.address");
-    s.bind(1, height);
-    std::map<std::string, int64_t> out;
-    while (s.step()) out[s.text(0)] = s.i64(1);
-    return out;
+    return payment_queries::credits_from_blocks_above(sql_, height);
   }
 
   std::vector<BalanceChange> balance_changes(const std::string& address, int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT address, delta_sats, reason, reference, created_ms FROM balance_changes WHERE address = ?"
-                " ORDER BY id DESC LIMIT ?");
-    s.bind(1, address).bind(2, static_cast<int64_t>(limit));
-    std::vector<BalanceChange> out;
-    while (s.step()) out.push_back({s.text(0), s.i64(1), s.text(2), s.text(3), s.i64(4)});
-    return out;
+    return payment_queries::balance_changes(sql_, address, limit);
   }
 
   int64_t create_payment(const std::map<std::string, int64_t>& amounts, const std::string& comment_prefix) override {
@@ -216,20 +213,7 @@ class SqliteStore : public Store {
     ins.bind(1, now).bind(2, now);
     ins.step();
     const int64_t id = sqlite3_last_insert_rowid(db_);
-    Stmt comment(db_, "UPDATE payments SET comment = ? WHERE id = ?");
-    comment.bind(1, comment_prefix + std::to_string(id)).bind(2, id);
-    comment.step();
-    Stmt item(db_, "INSERT INTO payment_items (payment_id, address, sats) VALUES (?,?,?)");
-    for (const auto& [address, sats] : amounts) {
-      Stmt bal(db_, "SELECT sats FROM balances WHERE address = ?");
-      bal.bind(1, address);
-      const int64_t have = bal.step() ? bal.i64(0) : 0;
-      if (have < sats) throw StoreError("balance of " + address + " is " + std::to_string(have) + " sat, below " + std::to_string(sats));
-      item.bind(1, id).bind(2, address).bind(3, sats);
-      item.step();
-      item.reset();
-      change(address, -sats, "payout", "payment " + std::to_string(id));
-    }
+    payment_queries::fill_payment(sql_, id, amounts, comment_prefix, false);  // BEGIN IMMEDIATE holds the write lock
     tx.commit();
     return id;
   }
@@ -238,10 +222,7 @@ class SqliteStore : public Store {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
     fence();
-    Stmt s(db_, "UPDATE payments SET status = 'sent', txid = ?, updated_ms = ?, fee_sats = ? WHERE id = ? AND status = 'pending'");
-    s.bind(1, txid).bind(2, now_ms()).bind(3, fee_sats).bind(4, id);
-    s.step();
-    if (sqlite3_changes(db_) != 1) throw StoreError(not_pending_message(id, txid));
+    payment_queries::complete(sql_, id, txid, fee_sats);
     tx.commit();
   }
 
@@ -249,44 +230,32 @@ class SqliteStore : public Store {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
     fence();
-    Stmt mark(db_, "UPDATE payments SET status = 'released', updated_ms = ? WHERE id = ? AND status = 'pending'");
-    mark.bind(1, now_ms()).bind(2, id);
-    mark.step();
-    if (sqlite3_changes(db_) != 1) return;
-    Stmt items(db_, "SELECT address, sats FROM payment_items WHERE payment_id = ?");
-    items.bind(1, id);
-    while (items.step()) change(items.text(0), items.i64(1), "correction", "payment " + std::to_string(id) + " released");
-    tx.commit();
+    if (payment_queries::release(sql_, id)) tx.commit();
   }
 
   bool store_block_window(const BlockWindow& window, const std::vector<WindowLeafRow>& leaves) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
     fence();
-    SqliteRunner sql(db_);
-    if (!window_queries::insert(sql, window, leaves)) return false;
+    if (!window_queries::insert(sql_, window, leaves)) return false;
     tx.commit();
     return true;
   }
   std::optional<BlockWindow> block_window(const std::string& block_hash) override {
     std::lock_guard lock(mutex_);
-    SqliteRunner sql(db_);
-    return window_queries::get(sql, block_hash);
+    return window_queries::get(sql_, block_hash);
   }
   std::vector<BlockWindow> block_windows(int limit) override {
     std::lock_guard lock(mutex_);
-    SqliteRunner sql(db_);
-    return window_queries::newest(sql, limit);
+    return window_queries::newest(sql_, limit);
   }
   std::vector<WindowLeafRow> window_leaves(const std::string& block_hash, int64_t offset, int64_t limit) override {
     std::lock_guard lock(mutex_);
-    SqliteRunner sql(db_);
-    return window_queries::leaves(sql, block_hash, offset, limit);
+    return window_queries::leaves(sql_, block_hash, offset, limit);
   }
   std::vector<WindowLeafRow> window_leaves_of(const std::string& block_hash, const std::string& address) override {
     std::lock_guard lock(mutex_);
-    SqliteRunner sql(db_);
-    return window_queries::leaves_of(sql, block_hash, address);
+    return window_queries::leaves_of(sql_, block_hash, address);
   }
   std::optional<BlockCreditTrail> block_credit_trail(const std::string& block_hash, const std::string& address,
                                                      int payments_limit) override {
@@ -299,70 +268,40 @@ class SqliteStore : public Store {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
     fence();
-    SqliteRunner sql(db_);
-    window_queries::set_commitment(sql, block_hash, carrier_block, carrier_txid);
+    window_queries::set_commitment(sql_, block_hash, carrier_block, carrier_txid);
     tx.commit();
   }
 
   std::vector<PaymentRecord> payments(const std::optional<std::string>& status, int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, std::string("SELECT id, status, comment, txid, created_ms, COALESCE(fee_sats, -1) FROM payments") +
-                    (status ? " WHERE status = ?" : "") + " ORDER BY id DESC LIMIT ?");
-    int i = 1;
-    if (status) s.bind(i++, *status);
-    s.bind(i, static_cast<int64_t>(limit));
-    std::vector<PaymentRecord> out;
-    while (s.step()) out.push_back({s.i64(0), s.text(1), s.text(2), s.text(3), s.i64(4), {}, fee_from_column(s.i64(5))});
-    for (auto& p : out) {
-      Stmt items(db_, "SELECT address, sats FROM payment_items WHERE payment_id = ?");
-      items.bind(1, p.id);
-      while (items.step()) p.amounts[items.text(0)] = items.i64(1);
-    }
-    return out;
+    return payment_queries::list(sql_, status, limit);
   }
 
   std::vector<FollowedPayment> payments_to_follow(int64_t after_id, int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT id, txid, trouble, trouble_ms FROM payments WHERE status = 'sent' AND confirmed_ms = 0"
-                " AND id > ? ORDER BY id LIMIT ?");
-    s.bind(1, after_id).bind(2, static_cast<int64_t>(limit));
-    std::vector<FollowedPayment> out;
-    while (s.step()) out.push_back({s.i64(0), s.text(1), s.text(2), s.i64(3)});
-    return out;
+    return payment_queries::to_follow(sql_, after_id, limit);
   }
 
   void set_payment_trouble(int64_t id, const std::string& trouble, int64_t since_ms) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "UPDATE payments SET trouble = ?, trouble_ms = ? WHERE id = ? AND status = 'sent'");
-    s.bind(1, trouble).bind(2, since_ms).bind(3, id);
-    s.step();
+    payment_queries::set_trouble(sql_, id, trouble, since_ms);
   }
 
   void set_payment_final(int64_t id, int64_t confirmed_ms) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "UPDATE payments SET confirmed_ms = ?, trouble = '', trouble_ms = 0 WHERE id = ? AND status = 'sent'");
-    s.bind(1, confirmed_ms).bind(2, id);
-    s.step();
+    payment_queries::set_final(sql_, id, confirmed_ms);
   }
 
   int64_t count_payments_in_trouble() override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, "SELECT COUNT(*) FROM payments WHERE status = 'sent' AND trouble NOT IN ('', 'missing')");
-    s.step();
-    return s.i64(0);
+    return payment_queries::count_in_trouble(sql_);
   }
 
   bool reverse_payment(int64_t id) override {
     std::lock_guard lock(mutex_);
     Tx tx(*this);
     fence();
-    Stmt mark(db_, "UPDATE payments SET status = 'reversed', trouble = '', updated_ms = ? WHERE id = ? AND status = 'sent'");
-    mark.bind(1, now_ms()).bind(2, id);
-    mark.step();
-    if (sqlite3_changes(db_) != 1) return false;
-    Stmt items(db_, "SELECT address, sats FROM payment_items WHERE payment_id = ?");
-    items.bind(1, id);
-    while (items.step()) change(items.text(0), items.i64(1), "payout_reversed", "payment " + std::to_string(id));
+    if (!payment_queries::reverse(sql_, id)) return false;
     tx.commit();
     return true;
   }
@@ -406,42 +345,15 @@ class SqliteStore : public Store {
 
   void claim_exclusive_use() override {
     std::lock_guard lock(mutex_);
-    if (lock_fd_ >= 0) return;
-    const std::string lock_path = path_ + ".lock";
-    const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) throw StoreError("cannot open " + lock_path + ": " + std::strerror(errno));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      char holder[64] = {};
-      const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
-      ::close(fd);
-      std::string who = n > 0 ? std::string(holder, static_cast<size_t>(n)) : "another process";
-      while (!who.empty() && (who.back() == '\n' || who.back() == ' ')) who.pop_back();
-      throw StoreError("SQLite database '" + path_ + "' is already in use by poold (" + who +
-                       "); two pools on one SQLite file would both pay. Stop that one, or use PostgreSQL for "
-                       "several instances");
-    }
-    const std::string me = "pid " + std::to_string(::getpid()) + "\n";
-    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
-      // The lock is what matters; the pid inside is only a hint for the message above.
-    }
-    lock_fd_ = fd;
+    if (lock_fd_ < 0) lock_fd_ = lock_database_file(path_);
   }
 
   LedgerSnapshot ledger_snapshot() override {
     std::lock_guard lock(mutex_);
-    struct Row : LedgerRow {
-      Stmt* s;
-      std::string text(int col) const override { return s->text(col); }
-      int64_t i64(int col) const override { return s->i64(col); }
-      bool is_null(int col) const override { return s->is_null(col); }
-    };
-    exec("BEGIN");  // one read snapshot (WAL) across the three queries
+    exec("BEGIN");  // one read snapshot (WAL) across the queries
     try {
       auto snapshot = read_ledger([&](const char* sql, const std::function<void(const LedgerRow&)>& each) {
-        Stmt s(db_, sql);
-        Row row;
-        row.s = &s;
-        while (s.step()) each(row);
+        sql_.run(sql, {}, each);
       });
       exec("COMMIT");
       return snapshot;
@@ -511,40 +423,7 @@ class SqliteStore : public Store {
     bool done = false;
   };
 
-  void exec(const std::string& sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-      const std::string why = err ? err : "unknown error";
-      sqlite3_free(err);
-      throw StoreError("SQLite: " + why + " in: " + sql.substr(0, 80));
-    }
-  }
-
-  /// Runs one migration step statement by statement; "ALTER TABLE t ADD COLUMN IF NOT EXISTS c ..."
-  /// (PostgreSQL syntax) adds the column only when the table lacks it.
-  void exec_step(const std::string& step) {
-    static const std::string kAdd = " ADD COLUMN IF NOT EXISTS ";
-    size_t start = 0;
-    while (start < step.size()) {
-      size_t end = step.find(';', start);
-      if (end == std::string::npos) end = step.size();
-      std::string sql = step.substr(start, end - start);
-      start = end + 1;
-      if (sql.find_first_not_of(" \n\t") == std::string::npos) continue;
-      const size_t add = sql.find(kAdd);
-      if (add != std::string::npos && sql.rfind("ALTER TABLE ", 0) == 0) {
-        const std::string table = sql.substr(12, add - 12);
-        const size_t name_start = add + kAdd.size();
-        const std::string column = sql.substr(name_start, sql.find(' ', name_start) - name_start);
-        Stmt info(db_, "SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?");
-        info.bind(1, table).bind(2, column);
-        info.step();
-        if (info.i64(0) > 0) continue;
-        sql = sql.substr(0, add) + " ADD COLUMN " + sql.substr(name_start);
-      }
-      exec(sql);
-    }
-  }
+  void exec(const std::string& sql) { exec_sql(db_, sql); }
 
   std::optional<std::string> setting_locked(const std::string& key) {
     Stmt s(db_, "SELECT value FROM settings WHERE key = ?");
@@ -564,16 +443,6 @@ class SqliteStore : public Store {
     }
   }
 
-  // Balance update plus its change-log row (inside the caller's transaction).
-  void change(const std::string& address, int64_t delta, const std::string& reason, const std::string& reference) {
-    Stmt up(db_, "INSERT INTO balances (address, sats) VALUES (?, ?) ON CONFLICT(address) DO UPDATE SET sats = sats + excluded.sats");
-    up.bind(1, address).bind(2, delta);
-    up.step();
-    Stmt log(db_, "INSERT INTO balance_changes (address, delta_sats, reason, reference, created_ms) VALUES (?,?,?,?,?)");
-    log.bind(1, address).bind(2, delta).bind(3, reason).bind(4, reference).bind(5, now_ms());
-    log.step();
-  }
-
   void migrate() {
     std::lock_guard lock(mutex_);
     exec("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
@@ -582,7 +451,7 @@ class SqliteStore : public Store {
     check_schema_version(current, steps.size(), "SQLite database '" + path_ + "'");
     for (int64_t v = current; v < static_cast<int64_t>(steps.size()); ++v) {
       Tx tx(*this);
-      exec_step(steps[static_cast<size_t>(v)]);
+      exec_migration_step(db_, steps[static_cast<size_t>(v)]);
       Stmt s(db_, "INSERT INTO settings (key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
       s.bind(1, std::to_string(v + 1));
       s.step();
@@ -593,6 +462,7 @@ class SqliteStore : public Store {
   std::mutex mutex_;
   std::string path_;
   sqlite3* db_ = nullptr;
+  SqliteRunner sql_{db_};  // shared queries on db_ (under mutex_)
   std::mutex reader_mutex_;  // the window reader's own connection
   sqlite3* reader_ = nullptr;
   std::atomic<int64_t> epoch_{0};  // the leadership epoch this store took (0: never led)

@@ -183,6 +183,10 @@ struct LedgerSnapshot {
   std::vector<BlockLedger> blocks;
   std::vector<AccountLedger> accounts;
   std::vector<PaymentRecord> payments;  // every payment with its items, oldest first
+  std::vector<BlockWindow> windows;     // every committed PPLNS window
+  std::map<std::string, std::vector<WindowLeafRow>> window_leaves;  // block hash -> its leaves by index
+  /// block hash -> account -> satoshis credited (share_reward and fee changes), for blocks with a window.
+  std::map<std::string, std::map<std::string, int64_t>> window_credits;
 };
 
 /// The special account that receives the pool fee and rounding remainders.
@@ -269,6 +273,9 @@ class Store {
   virtual std::vector<WindowLeafRow> window_leaves(const std::string& block_hash, int64_t offset, int64_t limit) = 0;
   /// Every leaf of one address, by index.
   virtual std::vector<WindowLeafRow> window_leaves_of(const std::string& block_hash, const std::string& address) = 0;
+  /// PPLNS blocks not credited yet (found, submitted, pending) with no committed window, oldest
+  /// first, at most `limit`, without block_hex: the windows the leader must commit.
+  virtual std::vector<BlockRecord> blocks_needing_window(int limit) = 0;
   /// Records which of our blocks' coinbase carries the window's root ('' and '' clear it, when
   /// that block was orphaned and the root must be carried again). Fenced.
   virtual void set_window_commitment(const std::string& block_hash, const std::string& carrier_block,

@@ -11,6 +11,11 @@
 
 namespace pool::store::window_queries {
 
+/// The WHERE and ORDER BY of Store::blocks_needing_window over `blocks b` (no parameters).
+inline constexpr const char* kNeedingWindow =
+    "WHERE b.scheme = 'pplns' AND b.status IN ('found', 'submitted', 'pending')"
+    " AND NOT EXISTS (SELECT 1 FROM block_windows w WHERE w.block_hash = b.hash) ORDER BY b.found_ms, b.hash";
+
 /// False (nothing written) when the block already has a window.
 bool insert(SqlRunner& sql, const BlockWindow& window, const std::vector<WindowLeafRow>& leaves);
 std::optional<BlockWindow> get(SqlRunner& sql, const std::string& block_hash);

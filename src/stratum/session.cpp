@@ -113,15 +113,17 @@ void Session::authorize(const Message& m, std::vector<Outgoing>& out) {
   std::string problem;
   const auto name = parse_username(username, &problem);
   if (!name) return refuse_authorize(m, username, problem, out);
-  const std::string& address = name->address;
-  Worker worker{username, address, {}};
+  std::string address;  // the canonical spelling: one script is one account (BC1Q… and bc1q… alike)
+  Worker worker{username, {}, {}};
   try {
+    address = bitcoin::canonical_address(name->address, host_.network());
     worker.payout_script = bitcoin::address_to_script(address, host_.network());
   } catch (const bitcoin::AddressError& e) {
-    return refuse_authorize(m, username, "invalid payout address '" + address + "': " + e.what() +
+    return refuse_authorize(m, username, "invalid payout address '" + name->address + "': " + e.what() +
                                    " (username must be ADDRESS or ADDRESS.WORKER)",
                             out);
   }
+  worker.address = address;
   const bool known = workers_.count(username) > 0;
   if (!known && workers_.size() >= config_.max_workers_per_connection) {
     return refuse_authorize(m, username, "too many workers on one connection (at most " +

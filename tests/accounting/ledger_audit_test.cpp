@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "accounting/window_tree.h"
+
 namespace pool::accounting {
 namespace {
 
@@ -69,6 +71,85 @@ TEST(LedgerAudit, CreditsForPendingOrphanedOrUnknownBlocksAreCaught) {
   Books uncredited;
   uncredited.books.blocks[0] = {kBlock, "pending", "pplns", 100, 0, 0, 0};
   EXPECT_TRUE(check(uncredited.audit(), "blocks").ok());
+}
+
+// The block's committed window: A weighs 2, B 1; 10% fee: 10, then 60 and 30, as credited.
+Books with_window() {
+  Books b;
+  WindowTreeBuilder tree(2);
+  tree.add({1, "A", 2, "a"});
+  tree.add({2, "B", 1, "b"});
+  const auto leaves = tree.leaves();
+  store::BlockWindow w;
+  w.block_hash = kBlock;
+  w.root = window_root(leaves).internal_hex();
+  w.total_weight = u128_to_decimal(*total_weight(leaves));
+  w.fee_ppm = 100000;
+  w.reward_sats = 100;
+  w.leaf_count = 2;
+  b.books.windows.push_back(w);
+  b.books.window_leaves[kBlock] = leaf_rows(leaves);
+  b.books.window_credits[kBlock] = {{"A", 60}, {"B", 30}, {store::kPoolAccount, 10}};
+  return b;
+}
+
+std::string problems_of(const AuditReport& r, const std::string& name) {
+  std::string out;
+  for (const auto& p : check(r, name).problems) out += p + "\n";
+  return out;
+}
+
+TEST(LedgerAudit, ACommittedWindowThatRecomputesAndMatchesTheCreditsPasses) {
+  const auto report = with_window().audit();
+  EXPECT_TRUE(report.ok()) << problems_of(report, "windows");
+  Books pending = with_window();  // not credited yet: only the window itself is checked
+  pending.books.blocks[0] = {kBlock, "pending", "pplns", 100, 0, 0, 0};
+  pending.books.window_credits.clear();
+  EXPECT_TRUE(check(pending.audit(), "windows").ok());
+}
+
+TEST(LedgerAudit, AChangedLeafNamesTheBlockAndTheLeaf) {
+  Books b = with_window();
+  b.books.window_leaves[kBlock][1].weight = "1";
+  const std::string problems = problems_of(b.audit(), "windows");
+  EXPECT_NE(problems.find("block " + kBlock + ": committed window leaf 1 (B, b) hashes to"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("block " + kBlock + ": committed window root is"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("block " + kBlock + ": committed window total weight is"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("block " + kBlock + ": A credited 60 sat, its committed window gives 89 sat"), std::string::npos)
+      << problems;
+}
+
+TEST(LedgerAudit, ADamagedWindowIsCaughtEvenWhenItsLeavesHashRight) {
+  Books order = with_window();  // leaves swapped: each hashes right, the tree is not canonical
+  std::swap(order.books.window_leaves[kBlock][0], order.books.window_leaves[kBlock][1]);
+  order.books.window_leaves[kBlock][0].index = 0;
+  order.books.window_leaves[kBlock][1].index = 1;
+  EXPECT_NE(problems_of(order.audit(), "windows").find("leaf 1 (A, a) is out of (address, worker) order"),
+            std::string::npos);
+  Books missing = with_window();
+  missing.books.window_leaves[kBlock].pop_back();
+  EXPECT_NE(problems_of(missing.audit(), "windows").find("has 1 leaves, 2 recorded"), std::string::npos);
+  Books reward = with_window();
+  reward.books.windows[0].reward_sats = 99;
+  EXPECT_NE(problems_of(reward.audit(), "windows").find("splits 99 sat, the block's reward is 100 sat"), std::string::npos);
+  Books malformed = with_window();
+  malformed.books.window_leaves[kBlock][0].weight = "-5";
+  EXPECT_NE(problems_of(malformed.audit(), "windows").find("leaf 0 (A, a) is malformed"), std::string::npos);
+}
+
+TEST(LedgerAudit, CreditsTheCommittedWindowDoesNotGiveNameTheBlockAndAccount) {
+  Books moved = with_window();  // every sum still holds
+  moved.books.window_credits[kBlock] = {{"A", 59}, {"B", 31}, {store::kPoolAccount, 10}};
+  const auto report = moved.audit();
+  EXPECT_TRUE(check(report, "blocks").ok());
+  const std::string problems = problems_of(report, "windows");
+  EXPECT_NE(problems.find("block " + kBlock + ": A credited 59 sat, its committed window gives 60 sat"), std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find("block " + kBlock + ": B credited 31 sat, its committed window gives 30 sat"), std::string::npos)
+      << problems;
+  Books extra = with_window();
+  extra.books.window_credits[kBlock]["C"] = 1;
+  EXPECT_NE(problems_of(extra.audit(), "windows").find("C credited 1 sat, not in its committed window"), std::string::npos);
 }
 
 TEST(LedgerAudit, ABalanceThatIsNotTheSumOfItsChangesNamesTheAccount) {

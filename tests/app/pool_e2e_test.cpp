@@ -260,5 +260,54 @@ TEST(PoolEndToEnd, SoloPaysTheFinderDirectly) {
   for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(db_path + suffix);
 }
 
+// GET /api/job?address= on a running SOLO pool shows byte for byte the coinbase the Stratum server
+// sent a miner of that address (same tag, extranonce sizes and payee), so what a miner reads on
+// the API is what it mines; and PPLNS's pool reward output is the pool's address.
+TEST(PoolEndToEnd, SoloJobApiShowsTheCoinbaseTheMinerGets) {
+  testnode::TestNode node(testnode::TestNodeOptions{});
+  node.start();
+  const std::string db_path =
+      (std::filesystem::temp_directory_path() / ("pool-solo-job-" + std::to_string(::getpid()) + ".db")).string();
+  Config config = load_config_text("[bitcoin]\nuser = pool\npassword = pool\nport = " + std::to_string(node.port()) +
+                                       "\n[stratum]\nhost = 127.0.0.1\nextranonce2_size = 6\n[pool]\npayout_scheme = solo\n"
+                                       "coinbase_tag = /e2e-solo-tag/\naddress = " + std::string(kPoolAddress) +
+                                       "\n[database]\ndb_path = sqlite:///" + db_path + "\n",
+                                   "solo-job.ini");
+  config.stratum.port = 0;
+  config.api.port = 0;
+  PoolApp app(config);
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE(app.start(stop));
+  const std::string finder = "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz";
+  minerlib::LineClient c("127.0.0.1", app.stratum_port());
+  c.send(R"({"id":1,"method":"mining.subscribe","params":["e2e-miner"]})" "\n"
+         R"({"id":2,"method":"mining.authorize","params":[")" + finder + R"(.rig","x"]})" "\n");
+  std::optional<rapidjson::Document> notify;
+  while (auto line = c.read_line(std::chrono::seconds(5))) {
+    auto d = util::parse_json(*line);
+    if (d.HasMember("method") && std::string(d["method"].GetString()) == "mining.notify") {
+      notify = std::move(d);
+      break;
+    }
+  }
+  ASSERT_TRUE(notify);
+  const auto& params = (*notify)["params"];
+  auto [status, body] = test::http_get(app.api_port(), "/api/job?address=" + finder);
+  ASSERT_EQ(status, 200) << body;
+  const auto job = util::parse_json(body);
+  // The notify id is the base job's id followed by this connection's suffix.
+  EXPECT_EQ(std::string(params[0].GetString()).rfind(job["job_id"].GetString(), 0), 0u);
+  EXPECT_STREQ(job["coinb1"].GetString(), params[2].GetString());
+  EXPECT_STREQ(job["coinb2"].GetString(), params[3].GetString());
+  EXPECT_STREQ(job["coinbase_tag"].GetString(), "/e2e-solo-tag/");
+  EXPECT_STREQ(job["outputs"][0]["role"].GetString(), "miner_reward");
+  EXPECT_STREQ(job["outputs"][0]["address"].GetString(), finder.c_str());
+  std::tie(status, body) = test::http_get(app.api_port(), "/api/job?address=bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
+  EXPECT_EQ(status, 400);  // a mainnet address on regtest
+  app.stop();
+  node.stop();
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(db_path + suffix);
+}
+
 }  // namespace
 }  // namespace pool::app

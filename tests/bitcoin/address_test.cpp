@@ -126,6 +126,53 @@ TEST(Address, EncodersRoundTrip) {
   EXPECT_EQ(decode_address(taproot, Network::kMain).type, AddressType::kP2TR);
 }
 
+// script_to_address gives back the published address for each standard kind (bech32 in lower
+// case, as encoders write it), and nothing for scripts that are not one.
+TEST(Address, ScriptToAddressRoundTripsPublishedVectors) {
+  const ValidCase cases[] = {
+      {"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", Network::kMain, "0014751e76e8199196d454941c45d1b3a323f1433bd6"},
+      {"tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7", Network::kTestnet,
+       "00201863143c14c5166804bd19203356da136c985678cd4d27a1b8c6329604903262"},
+      {"tb1pqqqqp399et2xygdj5xreqhjjvcmzhxw4aywxecjdzew6hylgvsesf3hn0c", Network::kSignet,
+       "5120000000c4a5cad46221b2a187905e5266362b99d5e91c6ce24d165dab93e86433"},
+      {"bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0", Network::kMain,
+       "512079be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798"},
+      {"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", Network::kMain, "76a91462e907b15cbf27d5425399ebf6f0fb50ebb88f1888ac"},
+      {"3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", Network::kMain, "a914b472a266d0bd89c13706a4132ccfb16f7c3b9fcb87"},
+  };
+  for (const auto& c : cases) {
+    const Bytes script = from_hex(c.script);
+    EXPECT_EQ(script_to_address(script, c.network), std::optional<std::string>(c.address)) << c.script;
+    EXPECT_EQ(address_to_script(*script_to_address(script, c.network), c.network), script) << c.address;
+  }
+  // Regtest: every address Core printed in a real block comes back from its script.
+  auto block = test::read_json_vector("regtest/block-with-4-txs.verbose.json");
+  size_t checked = 0;
+  for (const auto& tx : block["tx"].GetArray()) {
+    for (const auto& out : tx["vout"].GetArray()) {
+      const auto& spk = out["scriptPubKey"];
+      const auto address = script_to_address(from_hex(spk["hex"].GetString()), Network::kRegtest);
+      if (!spk.HasMember("address")) {
+        EXPECT_FALSE(address) << spk["hex"].GetString();
+        continue;
+      }
+      EXPECT_EQ(address, std::optional<std::string>(spk["address"].GetString()));
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 9u);
+  // P2SH and P2PKH follow the network's version bytes.
+  const Bytes p2sh = from_hex("a914b472a266d0bd89c13706a4132ccfb16f7c3b9fcb87");
+  EXPECT_EQ(address_to_script(*script_to_address(p2sh, Network::kRegtest), Network::kRegtest), p2sh);
+  EXPECT_TRUE(script_to_address(p2sh, Network::kRegtest)->starts_with("2"));
+  // Not standard payout forms: OP_RETURN, other witness versions, a truncated P2PKH, empty.
+  for (const char* hex : {"6a24aa21a9ed" "0000000000000000000000000000000000000000000000000000000000000000",
+                          "5210751e76e8199196d454941c45d1b3a323", "6002751e",
+                          "76a91462e907b15cbf27d5425399ebf6f0fb50ebb88f1888", "", "0014751e76e8"}) {
+    EXPECT_FALSE(script_to_address(from_hex(hex), Network::kMain)) << hex;
+  }
+}
+
 TEST(Bech32, PublishedChecksumVectors) {
   for (const char* s : {"A12UEL5L", "a12uel5l", "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
                         "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w", "?1ezyfcl"}) {

@@ -82,6 +82,25 @@ port = ${api}
   assert.ok(Number(await page.textContent("#height")) > 0);
   await page.waitForFunction(() => document.querySelectorAll("#block-rows tr").length > 0);
 
+  // "What you are mining now": the current job's height and its pool reward output paying the
+  // pool's address the whole coinbase value, as /api/job decodes it.
+  // (Blocks come fast on regtest, so the height is checked against the chain, not one fetch.)
+  const job = await (await fetch(base + "/api/job")).json();
+  await page.waitForFunction(() => Number(document.getElementById("job-height").textContent) > 0);
+  const shownHeight = Number(await page.textContent("#job-height"));
+  assert.ok(shownHeight >= 1 && shownHeight <= job.height + 10, "job height " + shownHeight + " near " + job.height);
+  const reward = await page.waitForSelector("#job-outputs td[data-role=pool_reward]");
+  assert.equal(await reward.textContent(), "Pool reward");
+  const rewardRow = await page.$$eval("#job-outputs tr", (trs) => {
+    const tr = trs.find((r) => r.querySelector("td[data-role=pool_reward]"));
+    return [...tr.children].map((td) => td.textContent);
+  });
+  assert.equal(rewardRow[0], "0", "the pool reward is output 0");
+  assert.equal(rewardRow[2], address);
+  assert.ok(Number(rewardRow[3]) > 0, "the reward output carries the coinbase value: " + rewardRow[3]);
+  assert.equal(await page.textContent("#job-tag"), job.coinbase_tag);
+  assert.match(await page.textContent("#job-prev"), /^[0-9a-f]{64}$/);
+
   await page.fill("#address", address);
   await page.click("#lookup button");
   await page.waitForSelector("#miner-summary");
@@ -104,8 +123,62 @@ port = ${api}
   await page.waitForFunction(() => document.querySelector("#miner-summary")?.textContent.includes("残高"));
   assert.equal(await page.textContent("#miner thead th"), "ワーカー");
   assert.equal(await page.textContent("#block-rows tr td:nth-child(2)"), "成熟待ち");
+  await page.waitForFunction(() => document.querySelector("#job-outputs td[data-role=pool_reward]")?.textContent === "プールの報酬");
   await page.screenshot({ path: shot.replace(/\.png$/, ".ja.png"), fullPage: true });
   await page.click("#lang-en");
   assert.equal(await page.textContent("[data-i18n=hashrate]"), "Pool hashrate");
   await page.waitForFunction(() => document.querySelector("#miner-summary")?.textContent.includes("Balance"));
+});
+
+// SOLO: after looking up a miner, "What you are mining now" shows the coinbase personalized for
+// that miner's address (GET /api/job?address=), which pays it the whole reward.
+test("dashboard shows a SOLO miner its own coinbase", { timeout: 120000 }, async (t) => {
+  if (!existsSync(chromiumPath)) {
+    if (process.env.CI === "true") assert.fail("Chromium is required in CI (" + chromiumPath + ")");
+    t.skip("SKIP: no Chromium at " + chromiumPath);
+    return;
+  }
+  const { chromium } = await import("playwright-core");
+  const dir = mkdtempSync(join(tmpdir(), "pool-dashboard-solo-"));
+  const [rpc, stratum, api] = [await freePort(), await freePort(), await freePort()];
+  const children = [];
+  const start = (cmd, args) => { const c = spawn(cmd, args, { stdio: "ignore" }); children.push(c); return c; };
+  t.after(() => children.forEach((c) => c.kill("SIGTERM")));
+  start(join(build, "tools/testnode/testnode"), ["--port", String(rpc)]);
+  writeFileSync(join(dir, "pool.ini"), `[bitcoin]
+port = ${rpc}
+user = pool
+password = pool
+[stratum]
+host = 127.0.0.1
+port = ${stratum}
+[pool]
+payout_scheme = solo
+address = ${address}
+[database]
+db_path = sqlite:///${join(dir, "pool.db")}
+[api]
+port = ${api}
+`);
+  start(join(build, "src/app/poold"), ["--config", join(dir, "pool.ini")]);
+  const base = `http://127.0.0.1:${api}`;
+  await until("the first job", async () => (await fetch(base + "/api/job")).ok);
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, locale: "en-US" });
+  await page.goto(base + "/");
+  const miner = "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz";
+  await page.waitForSelector("#job-outputs td[data-role=miner_reward]");
+  await page.fill("#address", miner);
+  await page.click("#lookup button");
+  await page.waitForFunction((m) => {
+    const td = document.querySelector("#job-outputs td[data-role=miner_reward]");
+    return td && td.nextElementSibling.textContent === m;
+  }, miner);
+  assert.equal(await page.textContent("#job-outputs td[data-role=miner_reward]"), "Miner reward");
 });

@@ -182,6 +182,57 @@ TEST_P(StoreSuite, PaymentsReserveCompleteAndRelease) {
   EXPECT_EQ(reasons, (std::vector<std::string>{"payout", "correction", "payout", "share_reward"}));
 }
 
+// The payment methods both backends share (store/payment_queries): the listing with and without
+// a status filter, and a sent payment followed page by page until final, its trouble kept and
+// counted. Only sent payments are followed or marked.
+TEST_P(StoreSuite, SentPaymentsAreListedAndFollowedUntilFinal) {
+  store->insert_block(block("aa", 1));
+  ASSERT_TRUE(store->credit_block("aa", {{"A", 3000}, {"B", 3000}}, 0));
+  std::vector<int64_t> sent;
+  for (int i = 0; i < 3; ++i) sent.push_back(store->create_payment({{"A", 1000}, {"B", 10 + i}}, "p-"));
+  const int64_t pending = store->create_payment({{"B", 1}}, "p-");
+  for (int i = 0; i < 3; ++i) store->complete_payment(sent[static_cast<size_t>(i)], "tx" + std::to_string(i), 100);
+
+  const auto newest = store->payments(std::nullopt, 2);  // newest first, at most 2
+  ASSERT_EQ(newest.size(), 2u);
+  EXPECT_EQ(newest[0].id, pending);
+  EXPECT_EQ(newest[0].status, "pending");
+  EXPECT_EQ(newest[1].id, sent[2]);
+  EXPECT_EQ(newest[1].amounts, (std::map<std::string, int64_t>{{"A", 1000}, {"B", 12}}));
+  EXPECT_EQ(store->payments(std::string("sent"), 1).at(0).id, sent[2]);
+  EXPECT_EQ(store->payments(std::string("sent"), 10).size(), 3u);
+
+  auto page = store->payments_to_follow(0, 2);  // oldest first, after an id
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].id, sent[0]);
+  EXPECT_EQ(page[0].txid, "tx0");
+  EXPECT_EQ(page[1].id, sent[1]);
+  page = store->payments_to_follow(sent[1], 2);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, sent[2]);
+
+  store->set_payment_trouble(sent[0], "conflicted", 5000);
+  store->set_payment_trouble(sent[1], "missing", 6000);  // within the grace: not yet trouble
+  store->set_payment_trouble(pending, "evicted", 7000);  // not sent: unchanged
+  EXPECT_EQ(store->count_payments_in_trouble(), 1);
+  page = store->payments_to_follow(0, 10);
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].trouble, "conflicted");
+  EXPECT_EQ(page[0].trouble_ms, 5000);
+  EXPECT_EQ(page[1].trouble, "missing");
+  EXPECT_EQ(page[2].trouble, "");
+
+  store->set_payment_final(sent[0], 9000);  // final: trouble cleared, no longer followed
+  store->set_payment_final(pending, 9000);  // not sent: unchanged
+  EXPECT_EQ(store->count_payments_in_trouble(), 0);
+  store->complete_payment(pending, "tx3", 100);
+  page = store->payments_to_follow(0, 10);
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].id, sent[1]);
+  EXPECT_EQ(page[2].id, pending);
+  EXPECT_EQ(page[2].trouble, "");
+}
+
 TEST_P(StoreSuite, SettingsAndReopenKeepData) {
   EXPECT_EQ(store->setting("x"), std::nullopt);
   store->set_setting("x", "1");

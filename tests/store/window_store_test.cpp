@@ -87,6 +87,53 @@ TEST_P(WindowStore, NewestFirstAndTheCarrierIsRecordedAndCleared) {
   EXPECT_EQ(store->block_window("old")->commitment_block, "");
 }
 
+BlockRecord block_for(const std::string& hash, int64_t found_ms, const std::string& status, const std::string& scheme) {
+  BlockRecord b;
+  b.hash = hash;
+  b.height = found_ms;
+  b.reward_sats = 5000000000;
+  b.status = status;
+  b.found_ms = found_ms;
+  b.network_difficulty = 4.656542373906925e-10;  // regtest's, kept exactly
+  b.scheme = scheme;
+  return b;
+}
+
+TEST_P(WindowStore, BlocksNeedingAWindowAreTheUncreditedPplnsOnesWithoutOneOldestFirst) {
+  for (const auto& b : {block_for("pending2", 300, "pending", "pplns"), block_for("found", 100, "found", "pplns"),
+                        block_for("submitted", 200, "submitted", "pplns"), block_for("solo", 50, "pending", "solo"),
+                        block_for("confirmed", 60, "confirmed", "pplns"), block_for("orphaned", 70, "orphaned", "pplns"),
+                        block_for("rejected", 80, "rejected", "pplns"), block_for("committed", 90, "pending", "pplns")}) {
+    ASSERT_TRUE(store->insert_block(b));
+  }
+  ASSERT_TRUE(store->store_block_window(window_for("committed", 100), leaves_for(1)));
+  const auto needing = store->blocks_needing_window(10);
+  std::vector<std::string> hashes;
+  for (const auto& b : needing) hashes.push_back(b.hash);
+  EXPECT_EQ(hashes, (std::vector<std::string>{"found", "submitted", "pending2"}));
+  EXPECT_EQ(needing[0].network_difficulty, 4.656542373906925e-10);
+  EXPECT_EQ(needing[0].reward_sats, 5000000000);
+  EXPECT_EQ(store->blocks_needing_window(1).size(), 1u);
+}
+
+TEST_P(WindowStore, TheLedgerSnapshotHoldsTheWindowsTheirLeavesAndTheirBlocksCredits) {
+  ASSERT_TRUE(store->insert_block(block_for("b1", 100, "pending", "pplns")));
+  ASSERT_TRUE(store->store_block_window(window_for("b1", 100), leaves_for(3)));
+  ASSERT_TRUE(store->insert_block(block_for("b2", 200, "pending", "pplns")));  // credited, no window
+  ASSERT_TRUE(store->credit_block("b1", {{"bcrt1qeven", 3000000000}, {"bcrt1qodd", 1950000000}}, 50000000));
+  ASSERT_TRUE(store->credit_block("b2", {{"bcrt1qeven", 4950000000}}, 50000000));
+  const auto books = store->ledger_snapshot();
+  ASSERT_EQ(books.windows.size(), 1u);
+  EXPECT_EQ(books.windows[0].block_hash, "b1");
+  EXPECT_EQ(books.windows[0].total_weight, "340282366920938463463374607431768211455");
+  ASSERT_EQ(books.window_leaves.at("b1").size(), 3u);
+  EXPECT_EQ(books.window_leaves.at("b1")[2].worker, "w2");
+  EXPECT_EQ(books.window_leaves.at("b1")[2].weight, "1002");
+  EXPECT_EQ(books.window_credits.size(), 1u);  // only blocks with a window
+  EXPECT_EQ(books.window_credits.at("b1"), (std::map<std::string, int64_t>{
+                                               {"bcrt1qeven", 3000000000}, {"bcrt1qodd", 1950000000}, {kPoolAccount, 50000000}}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, WindowStore, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

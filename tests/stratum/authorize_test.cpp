@@ -2,6 +2,10 @@
 // per-connection and per-address worker limits; the password's "d=" hint; miner-supplied text in
 // log lines comes out as one escaped line.
 #include <gtest/gtest.h>
+
+#include <cctype>
+
+#include "bitcoin/address.h"
 #include "stratum/fake_host.h"
 #include "stratum/log_capture.h"
 #include "stratum/session.h"
@@ -171,6 +175,22 @@ TEST_F(AuthorizeTest, PerAddressWorkerLimitAcrossConnections) {
   EXPECT_TRUE(authorize(*b, kAddress + ".w3").result);
   b->release_workers();
   EXPECT_EQ(limited.names.workers_of(kAddress), 0u);
+}
+
+// BIP173 lets a bech32 address be written all upper case (QR codes), and Bitcoin Core reports
+// it in lower case. Both spellings are one script, so they must be one account: two accounts for
+// one script would make Core refuse the payout batch that names it twice (-8 duplicated address).
+TEST_F(AuthorizeTest, AnUpperCaseBech32AddressIsTheSameAccountAsItsLowerCase) {
+  std::string upper = kAddress;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto s = open_session();
+  EXPECT_TRUE(authorize(*s, upper + ".rig").result);
+  ASSERT_EQ(s->workers().count(upper + ".rig"), 1u);
+  EXPECT_EQ(s->workers().at(upper + ".rig").address, kAddress) << "credited to the canonical spelling";
+  EXPECT_EQ(bitcoin::canonical_address(upper, bitcoin::Network::kRegtest), kAddress);
+  // Base58 is case-sensitive: kept as written.
+  EXPECT_EQ(bitcoin::canonical_address("mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz", bitcoin::Network::kRegtest),
+            "mzK9g4H81upAGbH8BQpM9pkEqS4RfyzaAz");
 }
 
 TEST_F(AuthorizeTest, PasswordDifficultyHintIsBounded) {

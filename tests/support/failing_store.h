@@ -77,6 +77,7 @@ class FailingStore : public store::Store {
   std::vector<store::WindowLeafRow> window_leaves_of(const std::string& h, const std::string& a) override {
     return gate().window_leaves_of(h, a);
   }
+  std::vector<store::BlockRecord> blocks_needing_window(int limit) override { return gate().blocks_needing_window(limit); }
   void set_window_commitment(const std::string& h, const std::string& b, const std::string& t) override {
     gate().set_window_commitment(h, b, t);
   }

@@ -53,12 +53,11 @@ int64_t Wallet::immature(const Chain& chain) const {
   return total;
 }
 
-bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,
-                                   const std::string& comment, const std::set<std::string>& subtract_fee_from) {
+Wallet::PlannedSend Wallet::plan_send(const Chain& chain, const std::map<std::string, int64_t>& amounts,
+                                      const std::set<std::string>& subtract_fee_from) const {
   if (amounts.empty()) throw WalletError{-8, "Transaction must have at least one recipient"};
-  std::vector<bitcoin::TxOut> outputs;
+  PlannedSend plan;
   std::vector<bool> subtract;
-  WalletSend send;
   int64_t total = 0;
   for (const auto& [address, sats] : amounts) {
     Bytes script;
@@ -68,32 +67,41 @@ bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::
       throw WalletError{-5, "Invalid Bitcoin address: " + address};
     }
     if (sats <= 0) throw WalletError{-3, "Invalid amount for send"};
-    outputs.push_back(bitcoin::TxOut{sats, script});
+    plan.outputs.push_back(bitcoin::TxOut{sats, script});
     subtract.push_back(subtract_fee_from.count(address) > 0);
     total += sats;
   }
+  plan.fee = 10000 + kFeePerOutput * static_cast<int64_t>(plan.outputs.size());
+  const auto payers = static_cast<int64_t>(std::count(subtract.begin(), subtract.end(), true));
+  bool first = true;
+  for (size_t i = 0; i < plan.outputs.size(); ++i) {
+    if (!subtract[i]) continue;
+    plan.outputs[i].value -= plan.fee / payers;
+    if (first) plan.outputs[i].value -= plan.fee % payers;  // the first pays what does not divide
+    first = false;
+    if (plan.outputs[i].value < bitcoin::dust_limit(plan.outputs[i].script_pubkey)) {
+      throw WalletError{-6, plan.outputs[i].value < 0 ? "The transaction amount is too small to pay the fee"
+                                                      : "The transaction amount is too small to send after the fee has been deducted"};
+    }
+  }
+  const int64_t debit = payers > 0 ? total : total + plan.fee;
+  if (debit > balance(chain)) throw WalletError{-6, "Insufficient funds"};
+  return plan;
+}
+
+bitcoin::Uint256 Wallet::send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,
+                                   const std::string& comment, const std::set<std::string>& subtract_fee_from) {
+  if (amounts.empty()) throw WalletError{-8, "Transaction must have at least one recipient"};
   if (encrypted() && unlocked_until(chain.now()) == 0) {
     throw WalletError{-13, "Error: Please enter the wallet passphrase with walletpassphrase first."};
   }
+  PlannedSend plan = plan_send(chain, amounts, subtract_fee_from);
   if (forced_error_) throw *forced_error_;
-  send.fee = 10000 + kFeePerOutput * static_cast<int64_t>(outputs.size());
-  const auto payers = static_cast<int64_t>(std::count(subtract.begin(), subtract.end(), true));
-  bool first = true;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    if (!subtract[i]) continue;
-    outputs[i].value -= send.fee / payers;
-    if (first) outputs[i].value -= send.fee % payers;  // the first pays what does not divide
-    first = false;
-    if (outputs[i].value < bitcoin::dust_limit(outputs[i].script_pubkey)) {
-      throw WalletError{-6, outputs[i].value < 0 ? "The transaction amount is too small to pay the fee"
-                                                 : "The transaction amount is too small to send after the fee has been deducted"};
-    }
-  }
-  const int64_t debit = payers > 0 ? total : total + send.fee;
-  if (debit > balance(chain)) throw WalletError{-6, "Insufficient funds"};
+  WalletSend send;
+  send.fee = plan.fee;
   size_t i = 0;
-  for (const auto& [address, sats] : amounts) send.outputs.emplace_back(address, outputs[i++].value);
-  bitcoin::Transaction tx = factory.make_payment(outputs);
+  for (const auto& [address, sats] : amounts) send.outputs.emplace_back(address, plan.outputs[i++].value);
+  bitcoin::Transaction tx = factory.make_payment(plan.outputs);
   send.txid = tx.txid();
   send.comment = comment;
   send.time = chain.now();

@@ -49,6 +49,14 @@ class Wallet {
   /// taken from it (-6, Core's messages), or a locked wallet (-13). The fee is taken as Core's
   /// subtractfeefrom does: divided equally among the outputs to `subtract_fee_from`, the
   /// remainder from the first of them; the others (and a send without any) leave it to the wallet.
+  /// What send_many would make (outputs after their fee shares, the fee), checked as it checks
+  /// them, without the lock check or the forced error: walletcreatefundedpsbt's dry run.
+  struct PlannedSend {
+    std::vector<bitcoin::TxOut> outputs;
+    int64_t fee = 0;
+  };
+  PlannedSend plan_send(const Chain& chain, const std::map<std::string, int64_t>& amounts,
+                        const std::set<std::string>& subtract_fee_from) const;
   bitcoin::Uint256 send_many(Chain& chain, TxFactory& factory, const std::map<std::string, int64_t>& amounts,
                              const std::string& comment, const std::set<std::string>& subtract_fee_from = {});
   const std::vector<WalletSend>& sends() const { return sends_; }

@@ -6,7 +6,12 @@ const texts = {
         recipients: "Recipients", balance: "Balance", pending: "Pending payout", paid: "Paid", worker: "Worker",
         accepted: "Accepted", rejected: "Rejected", noWorkers: "No active workers", payouts: "Payouts", workerHashrate: "Hashrate",
         st_pending: "pending", st_confirmed: "confirmed", st_orphaned: "orphaned", st_rejected: "rejected",
-        st_sent: "sent", st_released: "released" },
+        st_sent: "sent", st_released: "released",
+        jobTitle: "What you are mining now", jobHelp: "The block template every miner works on, decoded from the coinbase sent in mining.notify (GET /api/job).",
+        jobHeight: "Height", jobPrev: "Previous block", jobTxs: "Transactions", jobFees: "Fees (BTC)", jobTag: "Coinbase tag",
+        jobRoot: "Window commitment root", jobRole: "Role", jobAddress: "Address", jobValue: "Value (BTC)", jobNone: "none",
+        jobWaiting: "no work yet", role_pool_reward: "Pool reward", role_miner_reward: "Miner reward",
+        role_window_commitment: "PPLNS window commitment", role_witness_commitment: "Witness commitment", role_other: "Other" },
   ja: { hashrate: "プールのハッシュレート", miners: "マイナー数", workers: "ワーカー数", shares: "シェア/秒", height: "ネットワークの高さ",
         difficulty: "ネットワーク難易度", blocks: "発見したブロック", scheme: "支払い方式 / 手数料", chart: "プールのハッシュレートの推移",
         lookup: "マイナーを検索", search: "検索", recentBlocks: "最近のブロック", recentPayments: "最近の支払い",
@@ -14,7 +19,12 @@ const texts = {
         recipients: "受取人数", balance: "残高", pending: "支払い待ち", paid: "支払い済み", worker: "ワーカー",
         accepted: "受理", rejected: "拒否", noWorkers: "稼働中のワーカーはありません", payouts: "支払い", workerHashrate: "ハッシュレート",
         st_pending: "成熟待ち", st_confirmed: "確定", st_orphaned: "孤立", st_rejected: "拒否",
-        st_sent: "送金済み", st_released: "取り消し" },
+        st_sent: "送金済み", st_released: "取り消し",
+        jobTitle: "いま採掘しているもの", jobHelp: "全マイナーが採掘中のブロックテンプレート。mining.notify で送ったコインベースを解読したものです (GET /api/job)。",
+        jobHeight: "高さ", jobPrev: "前のブロック", jobTxs: "トランザクション数", jobFees: "手数料 (BTC)", jobTag: "コインベースのタグ",
+        jobRoot: "ウィンドウのコミットメント (root)", jobRole: "役割", jobAddress: "アドレス", jobValue: "金額 (BTC)", jobNone: "なし",
+        jobWaiting: "まだ作業がありません", role_pool_reward: "プールの報酬", role_miner_reward: "マイナーの報酬",
+        role_window_commitment: "PPLNS ウィンドウのコミットメント", role_witness_commitment: "ウィットネスコミットメント", role_other: "その他" },
 };
 let lang = localStorage.getItem("lang") || (navigator.language.startsWith("ja") ? "ja" : "en");
 const t = (k) => texts[lang][k] || k;
@@ -58,7 +68,29 @@ async function refresh() {
   rows("block-rows", blocks.slice(0, 20), b => [cell(b.height), cell(statusText(b.status)), cell(b.confirmations), cell(btc(b.reward_sats)), cell(b.finder, true)]);
   const [, payments] = await getJson("/api/payments");
   rows("payment-rows", payments.slice(0, 20), p => [cell(p.id), cell(statusText(p.status)), cell(btc(p.total_sats)), cell(Object.keys(p.amounts).length), cell(p.txid, true)]);
+  soloPool = pool.payout_scheme === "solo";
+  await showJob();
   if (shownAddress) await lookup(shownAddress);
+}
+let soloPool = false;
+// "What you are mining now": the current job's coinbase outputs and template facts.
+// On a SOLO pool with a miner looked up, the coinbase personalized for that miner's address.
+async function showJob() {
+  let [status, job] = soloPool && shownAddress ? await getJson("/api/job?address=" + encodeURIComponent(shownAddress)) : [0, null];
+  if (status !== 200) [status, job] = await getJson("/api/job");
+  const set = (id, text) => { document.getElementById(id).textContent = text; };
+  if (status !== 200) { set("job-height", t("jobWaiting")); document.getElementById("job-outputs").replaceChildren(); return; }
+  set("job-height", job.height);
+  set("job-prev", job.previous_block_hash);
+  set("job-txs", job.transaction_count);
+  set("job-fees", btc(job.total_fees_sats));
+  set("job-tag", job.coinbase_tag);
+  set("job-root", job.window_commitment_root || t("jobNone"));
+  rows("job-outputs", job.outputs, o => {
+    const cells = [cell(o.index), cell(t("role_" + o.role)), cell(o.address || (o.root ? "PPLN " + o.root : "-"), true), cell(btc(o.value_sats))];
+    cells[1].dataset.role = o.role;
+    return cells;
+  });
 }
 async function lookup(address) {
   shownAddress = address;
@@ -79,7 +111,11 @@ async function lookup(address) {
   pays.textContent = t("payouts") + ": " + m.payments.map(p => btc(p.sats) + " BTC (" + p.txid.slice(0, 12) + "…)").join(", ");
   out.appendChild(pays);
 }
-document.getElementById("lookup").onsubmit = (e) => { e.preventDefault(); lookup(document.getElementById("address").value.trim()); };
+document.getElementById("lookup").onsubmit = async (e) => {
+  e.preventDefault();
+  await lookup(document.getElementById("address").value.trim());
+  if (soloPool) await showJob();
+};
 applyLang();
 refresh();
 setInterval(refresh, 5000);
