@@ -2,7 +2,7 @@
 # (docs/operator-guide.md, "Installing"). Included from the top-level CMakeLists.txt.
 include(GNUInstallDirs)
 
-install(TARGETS poold testnode pool-miner stratum-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS poold testnode pool-miner stratum-bench pool-verify RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The manual page is written by hand (docs/man/poold.1.in); CMake fills in the version.
 set(POOL_MAN_PAGE ${CMAKE_BINARY_DIR}/man/poold.1)
 configure_file(docs/man/poold.1.in ${POOL_MAN_PAGE} @ONLY)

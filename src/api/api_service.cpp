@@ -6,6 +6,7 @@
 
 #include "api/job_json.h"
 #include "api/web_assets.h"
+#include "api/window_endpoints.h"
 #include "bitcoin/address.h"
 #include "bitcoin/target.h"
 #include "mining/job_builder.h"
@@ -137,6 +138,7 @@ net::HttpResponse ApiService::handle(const net::HttpRequest& request) {
     if (path == "/api/job") return job_json(request.target);
     if (path == "/metrics") return metrics();
     if (path.rfind("/api/miners/", 0) == 0) return miner_json(path.substr(12));
+    if (auto answer = window_endpoint(*sources_.store, sources_.network, request.target)) return *answer;
   } catch (const std::exception& e) {
     return error(503, std::string("temporarily unavailable: ") + e.what());
   }

@@ -1,6 +1,8 @@
 #include "bitcoin/merkle.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 #include "bitcoin/sha256.h"
 
@@ -41,6 +43,31 @@ std::vector<Uint256> coinbase_merkle_branch(const std::vector<Uint256>& non_coin
 Uint256 merkle_root_from_branch(const Uint256& leaf, const std::vector<Uint256>& branch) {
   Uint256 node = leaf;
   for (const auto& sibling : branch) node = hash_pair(node, sibling);
+  return node;
+}
+
+std::vector<Uint256> merkle_path(const std::vector<Uint256>& leaves, size_t index) {
+  if (index >= leaves.size()) {
+    throw std::out_of_range("merkle_path: leaf " + std::to_string(index) + " of " + std::to_string(leaves.size()));
+  }
+  std::vector<Uint256> path;
+  std::vector<Uint256> level = leaves;
+  while (level.size() > 1) {
+    if (level.size() % 2 != 0) level.push_back(level.back());
+    path.push_back(level[index ^ 1]);
+    for (size_t i = 0; i < level.size() / 2; ++i) level[i] = hash_pair(level[2 * i], level[2 * i + 1]);
+    level.resize(level.size() / 2);
+    index /= 2;
+  }
+  return path;
+}
+
+Uint256 merkle_root_from_path(const Uint256& leaf, size_t index, const std::vector<Uint256>& path) {
+  Uint256 node = leaf;
+  for (const auto& sibling : path) {
+    node = (index & 1) != 0 ? hash_pair(sibling, node) : hash_pair(node, sibling);
+    index >>= 1;
+  }
   return node;
 }
 

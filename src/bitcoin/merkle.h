@@ -18,6 +18,16 @@ std::vector<Uint256> coinbase_merkle_branch(const std::vector<Uint256>& non_coin
 /// Folds a leaf up a leaf-0 branch: root = H(...H(H(leaf || b0) || b1)...).
 Uint256 merkle_root_from_branch(const Uint256& leaf, const std::vector<Uint256>& branch);
 
+/// The Merkle path of leaf `index`: the sibling at each level from the leaf up to the root, on
+/// the tree merkle_root builds (on an odd level's last node the sibling is the node itself).
+/// Empty for a one-leaf tree. Throws std::out_of_range when index >= leaves.size().
+std::vector<Uint256> merkle_path(const std::vector<Uint256>& leaves, size_t index);
+
+/// Folds `leaf` at position `index` up `path`: at level k the node is hashed after its sibling
+/// when bit k of index is 1, before it otherwise. Equals merkle_root(leaves) for a path from
+/// merkle_path(leaves, index).
+Uint256 merkle_root_from_path(const Uint256& leaf, size_t index, const std::vector<Uint256>& path);
+
 /// BIP141 witness root: merkle root of wtxids with the coinbase's replaced by zero.
 Uint256 witness_merkle_root(const std::vector<Uint256>& non_coinbase_wtxids);
 

@@ -11,6 +11,7 @@
 #include "store/payment_queries.h"
 #include "store/postgres_connection.h"
 #include "store/sql_runner.h"
+#include "store/credit_trail_queries.h"
 #include "store/window_queries.h"
 #include "store/migrations.h"
 
@@ -273,6 +274,12 @@ class PostgresStore : public Store {
   std::vector<WindowLeafRow> window_leaves_of(const std::string& block_hash, const std::string& address) override {
     std::lock_guard lock(mutex_);
     return window_queries::leaves_of(sql_, block_hash, address);
+  }
+  std::optional<BlockCreditTrail> block_credit_trail(const std::string& block_hash, const std::string& address,
+                                                     int payments_limit) override {
+    std::lock_guard lock(mutex_);
+    PgRunner sql(db_);
+    return credit_trail_queries::get(sql, block_hash, address, payments_limit);
   }
   void set_window_commitment(const std::string& block_hash, const std::string& carrier_block,
                              const std::string& carrier_txid) override {

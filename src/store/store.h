@@ -77,6 +77,25 @@ struct WindowLeafRow {
   std::string hash;    // the leaf hash, internal-order hex
 };
 
+/// A sent payment that paid an address (one item of it), for the proof endpoint.
+struct AddressPayment {
+  int64_t payment_id = 0;
+  std::string txid;
+  int64_t sats = 0;                // the item's amount, before its share of the network fee
+  std::optional<int64_t> fee_sats;  // the whole transaction's fee, shared by its recipients
+  int64_t recipients = 0;          // items in the payment (outputs that shared the fee)
+  int64_t created_ms = 0;
+};
+
+/// One address's money trail from one found block: the block, what the address was credited
+/// from it, and the sent payments to the address made after that credit.
+struct BlockCreditTrail {
+  int64_t height = 0;
+  std::string status;                   // the block's status
+  std::optional<int64_t> credited_sats;  // the address's share_reward change for the block
+  std::vector<AddressPayment> payments;  // oldest first, only after a credit
+};
+
 /// A found block through its life:
 ///   found      written (spill file, then database) before it went to the node, no answer yet
 ///   submitted  sent to the node, which could not be reached: submitted again until it answers
@@ -266,6 +285,12 @@ class Store {
   /// that block was orphaned and the root must be carried again). Fenced.
   virtual void set_window_commitment(const std::string& block_hash, const std::string& carrier_block,
                                      const std::string& carrier_txid) = 0;
+
+  /// The block's height and status, the address's share_reward credit from it, and up to
+  /// `payments_limit` sent payments to the address made after that credit (oldest first).
+  /// nullopt when the block is not recorded.
+  virtual std::optional<BlockCreditTrail> block_credit_trail(const std::string& block_hash, const std::string& address,
+                                                             int payments_limit) = 0;
 
   virtual std::optional<std::string> setting(const std::string& key) = 0;
   virtual void set_setting(const std::string& key, const std::string& value) = 0;

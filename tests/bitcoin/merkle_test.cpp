@@ -41,6 +41,63 @@ TEST(Merkle, EmptyBlockHasNoBranch) {
   EXPECT_EQ(merkle_root_from_branch(leaf(9), {}), leaf(9));
 }
 
+std::vector<Uint256> leaves_of(size_t n) {
+  std::vector<Uint256> out;
+  for (size_t i = 0; i < n; ++i) {
+    const auto b = static_cast<uint8_t>(i);
+    out.push_back(sha256d(std::span<const uint8_t>(&b, 1)));
+  }
+  return out;
+}
+
+// Every leaf of every tree of 1..33 leaves folds up its path to merkle_root, and its path is as
+// long as the tree is deep.
+TEST(Merkle, EveryPathFoldsToTheRoot) {
+  for (size_t n = 1; n <= 33; ++n) {
+    const auto leaves = leaves_of(n);
+    const Uint256 root = merkle_root(leaves);
+    size_t depth = 0;
+    while ((size_t{1} << depth) < n) ++depth;
+    for (size_t i = 0; i < n; ++i) {
+      const auto path = merkle_path(leaves, i);
+      EXPECT_EQ(path.size(), depth) << n << " leaves, leaf " << i;
+      EXPECT_EQ(merkle_root_from_path(leaves[i], i, path), root) << n << " leaves, leaf " << i;
+    }
+  }
+}
+
+TEST(Merkle, OneLeafHasAnEmptyPath) {
+  EXPECT_TRUE(merkle_path({leaf(7)}, 0).empty());
+  EXPECT_EQ(merkle_root_from_path(leaf(7), 0, {}), leaf(7));
+}
+
+// Three leaves: the last one is paired with itself, so its first sibling is itself.
+TEST(Merkle, OddLevelsLastNodeIsItsOwnSibling) {
+  const std::vector<Uint256> leaves{leaf(1), leaf(2), leaf(3)};
+  const auto path = merkle_path(leaves, 2);
+  ASSERT_EQ(path.size(), 2u);
+  EXPECT_EQ(path[0], leaf(3));
+  EXPECT_EQ(path[1], hash_pair(leaf(1), leaf(2)));
+  EXPECT_EQ(merkle_path(leaves, 0), (std::vector<Uint256>{leaf(2), hash_pair(leaf(3), leaf(3))}));
+}
+
+// A path proves one position: the same leaf and path at another index, a changed leaf or a
+// changed sibling give another root.
+TEST(Merkle, PathDoesNotProveAnotherLeafOrIndex) {
+  const auto leaves = leaves_of(5);
+  const Uint256 root = merkle_root(leaves);
+  auto path = merkle_path(leaves, 1);
+  EXPECT_NE(merkle_root_from_path(leaves[1], 0, path), root);
+  EXPECT_NE(merkle_root_from_path(leaves[0], 1, path), root);
+  path[1].data()[0] ^= 1;
+  EXPECT_NE(merkle_root_from_path(leaves[1], 1, path), root);
+}
+
+TEST(Merkle, PathOfALeafOutsideTheTreeThrows) {
+  EXPECT_THROW(merkle_path(leaves_of(3), 3), std::out_of_range);
+  EXPECT_THROW(merkle_path({}, 0), std::out_of_range);
+}
+
 TEST(Merkle, WitnessCommitmentScriptShape) {
   const Bytes script = witness_commitment_script(leaf(1));
   ASSERT_EQ(script.size(), 38u);

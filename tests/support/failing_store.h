@@ -84,6 +84,10 @@ class FailingStore : public store::Store {
   void set_window_commitment(const std::string& h, const std::string& b, const std::string& t) override {
     gate().set_window_commitment(h, b, t);
   }
+  std::optional<store::BlockCreditTrail> block_credit_trail(const std::string& h, const std::string& a,
+                                                            int limit) override {
+    return gate().block_credit_trail(h, a, limit);
+  }
   std::optional<std::string> setting(const std::string& key) override { return gate().setting(key); }
   void set_setting(const std::string& key, const std::string& value) override { gate().set_setting(key, value); }
   std::string set_setting_if_absent(const std::string& key, const std::string& value) override {

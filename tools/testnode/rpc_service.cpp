@@ -166,6 +166,7 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
     if (!hash) throw RpcFailure{-8, "Block height out of range"};
     return quote(hash->hex());
   }
+  if (auto answer = dispatch_transactions(method, params)) return *answer;
   if (method == "getblockheader" || method == "getblock") {
     const StoredBlock* b = chain_.find(hash_param(params, 0));
     if (!b) throw RpcFailure{-5, "Block not found"};
@@ -233,7 +234,10 @@ std::string RpcService::dispatch(const std::string& method, const rapidjson::Val
       details += "{\"address\":" + quote(s->outputs[i].first) + ",\"category\":\"send\",\"amount\":-" +
                  btc(s->outputs[i].second) + ",\"vout\":" + std::to_string(i) + ",\"fee\":-" + btc(s->fee) + abandoned + "}";
     }
-    return "{\"amount\":-" + btc(total) + ",\"fee\":-" + btc(s->fee) + ",\"confirmations\":" +
+    const auto height = chain_.tx_height(s->txid);
+    const std::string block = height ? ",\"blockhash\":\"" + chain_.hash_at(*height)->hex() + "\"" : "";
+    return "{\"amount\":-" + btc(total) + ",\"fee\":-" + btc(s->fee) + block + ",\"hex\":\"" +
+           bitcoin::to_hex(s->tx.serialize()) + "\",\"confirmations\":" +
            std::to_string(confirmations) + ",\"txid\":\"" + s->txid.hex() + "\",\"time\":" + std::to_string(s->time) +
            ",\"comment\":" + quote(s->comment) + replacement_fields(*s) + ",\"details\":[" + details + "]}";
   }

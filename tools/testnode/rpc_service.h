@@ -39,6 +39,8 @@ class RpcService {
   std::optional<std::string> dispatch_wallet_lock(const std::string& method, const rapidjson::Value& params);
   /// What became of wallet sends (rpc_wallet_state.cpp); nullopt for any other method.
   std::optional<std::string> dispatch_wallet_state(const std::string& method, const rapidjson::Value& params);
+  /// getblock with verbosity 2 and getrawtransaction (rpc_transactions.cpp); nullopt for others.
+  std::optional<std::string> dispatch_transactions(const std::string& method, const rapidjson::Value& params);
   std::string template_json();
   std::string block_header_json(const StoredBlock& b);
   std::string block_json(const StoredBlock& b);
