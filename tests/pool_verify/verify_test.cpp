@@ -117,6 +117,7 @@ class VerifyProof : public ::testing::Test {
     *passed = report.passed();
     return out.str();
   }
+  u128 window_total() const { return *parse_u128(window.total_weight); }
   const std::string hash = std::string(63, 'b') + "1";
   std::unique_ptr<test::TestDatabase> db;
   std::unique_ptr<store::Store> store;
@@ -168,6 +169,45 @@ TEST_F(VerifyProof, ATamperedFieldFailsNamingIt) {
 }
 
 /// A node that knows two blocks: the proven one and the one whose coinbase carries `root`.
+// total_weight is not under the root: a pool could publish a larger one to shrink every credit,
+// and each address's own paths would still fold. pool-verify reads the whole window to catch it.
+TEST_F(VerifyProof, TheWholeWindowPinsTheTotalWeight) {
+  auto run = [&](const rapidjson::Value& p, int64_t page_size, bool* passed) {
+    std::ostringstream out;
+    Report report(out);
+    check_window(
+        p,
+        [&](int64_t offset, int64_t) {
+          const auto r = api::window_endpoint(*store, bitcoin::Network::kRegtest,
+                                              "/api/blocks/" + hash + "/window?offset=" + std::to_string(offset) +
+                                                  "&limit=" + std::to_string(page_size));
+          EXPECT_EQ(r->status, 200) << r->body;
+          return util::parse_json(r->body);
+        },
+        report);
+    *passed = report.passed();
+    return out.str();
+  };
+  bool passed = false;
+  auto out = run(proof(), 2, &passed);  // two pages of two leaves
+  EXPECT_TRUE(passed) << out;
+  EXPECT_NE(out.find("ok    window: 4 leaves"), std::string::npos) << out;
+
+  // The published total inflated (and the credit recomputed to match it): the proof's own
+  // arithmetic passes, the whole window does not.
+  auto p = proof();
+  p["total_weight"].SetString(to_decimal(window_total() + 1).c_str(), p.GetAllocator());
+  out = run(p, 1000, &passed);
+  EXPECT_FALSE(passed) << out;
+  EXPECT_NE(out.find("not total_weight"), std::string::npos) << out;
+
+  // A leaf's weight changed in the database after the root was published.
+  db->execute("UPDATE window_leaves SET weight = '7' WHERE leaf_index = 0");
+  out = run(proof(), 1000, &passed);
+  EXPECT_FALSE(passed) << out;
+  EXPECT_NE(out.find("does not hash to its hash"), std::string::npos) << out;
+}
+
 struct FakeNode {
   std::map<std::string, bitcoin::Transaction> coinbases;
   std::map<std::string, int> confirmations;

@@ -56,6 +56,20 @@ int main(int argc, char** argv) {
   }
 
   verify::check_proof(proof, address, report);
+  verify::check_window(
+      proof,
+      [&](int64_t offset, int64_t limit) {
+        const verify::HttpUrl base = verify::parse_http_url(api);
+        const std::string target =
+            "/api/blocks/" + block + "/window?offset=" + std::to_string(offset) + "&limit=" + std::to_string(limit);
+        const verify::HttpReply reply = verify::http_get(base, target, timeout);
+        if (reply.status != 200) {
+          throw std::runtime_error("GET " + target + " answered " + std::to_string(reply.status) + ": " +
+                                   reply.body.substr(0, 300));
+        }
+        return util::parse_json(reply.body);
+      },
+      report);
 
   node::RpcOptions rpc;
   std::string path = "/";

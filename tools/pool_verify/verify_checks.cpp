@@ -1,8 +1,10 @@
 #include "tools/pool_verify/verify_checks.h"
 
+#include <map>
 #include <ostream>
 
 #include "bitcoin/address.h"
+#include "bitcoin/merkle.h"
 #include "bitcoin/transaction.h"
 #include "tools/pool_verify/verify_math.h"
 
@@ -63,6 +65,55 @@ void Report::fail(const std::string& check, const std::string& why) {
   ++checks_;
   ++failures_;
   out_ << "FAIL: " << check << ": " << why << "\n" << std::flush;
+}
+
+void check_window(const rapidjson::Value& proof, const WindowPage& page, Report& report) {
+  constexpr int64_t kPage = 1000;
+  try {
+    const bitcoin::Uint256 root = internal_hash(text(proof, "root"), "root");
+    const u128 total = weight(proof, "total_weight");
+    const std::string address = text(proof, "address");
+    std::map<uint64_t, std::string> proof_leaves;  // index -> hash, as the proof lists them
+    for (const auto& l : field(proof, "leaves").GetArray()) proof_leaves[unsigned_int(l, "index")] = text(l, "hash");
+    std::vector<bitcoin::Uint256> hashes;
+    u128 sum = 0;
+    size_t of_address = 0;
+    for (;;) {  // each page starts where the last one ended, whatever size the pool serves
+      const rapidjson::Document doc = page(static_cast<int64_t>(hashes.size()), kPage);
+      const int64_t count = integer(doc, "leaf_count");
+      const auto& leaves = field(doc, "leaves");
+      if (!leaves.IsArray()) throw BadProof("the window's \"leaves\" is not a list");
+      for (const auto& l : leaves.GetArray()) {
+        const uint64_t index = unsigned_int(l, "index");
+        if (index != hashes.size()) throw BadProof("the window's leaf " + std::to_string(index) + " is out of order");
+        Leaf leaf{text(l, "address"), text(l, "worker"), unsigned_int(l, "first_share_id"), unsigned_int(l, "last_share_id"),
+                  unsigned_int(l, "shares"), weight(l, "weight")};
+        const bitcoin::Uint256 h = leaf_hash_v1(leaf);
+        if (h.internal_hex() != text(l, "hash")) throw BadProof("the window's leaf " + std::to_string(index) + " does not hash to its hash");
+        if (leaf.address == address) {
+          const auto it = proof_leaves.find(index);
+          if (it == proof_leaves.end() || it->second != h.internal_hex()) {
+            throw BadProof("the window's leaf " + std::to_string(index) + " of " + address + " is not in the proof");
+          }
+          ++of_address;
+        }
+        if (sum + leaf.weight < sum) throw BadProof("the window's weights overflow 128 bits");
+        sum += leaf.weight;
+        hashes.push_back(h);
+      }
+      if (static_cast<int64_t>(hashes.size()) >= count || leaves.Empty()) {
+        if (static_cast<int64_t>(hashes.size()) != count) throw BadProof("the window lists fewer leaves than its leaf_count");
+        break;
+      }
+    }
+    if (of_address != proof_leaves.size()) throw BadProof("the proof lists leaves the window does not give " + address);
+    if (bitcoin::merkle_root(hashes) != root) throw BadProof("the root of all " + std::to_string(hashes.size()) + " leaves is not the proof's root");
+    if (sum != total) throw BadProof("the leaves' weights add up to " + to_decimal(sum) + ", not total_weight " + to_decimal(total));
+    report.ok("window", std::to_string(hashes.size()) + " leaves hash to the root; their weights add up to total_weight " +
+                            to_decimal(total));
+  } catch (const std::exception& e) {
+    report.fail("window", e.what());
+  }
 }
 
 void check_proof(const rapidjson::Value& proof, const std::string& address, Report& report) {

@@ -38,6 +38,15 @@ using NodeCall = std::function<rapidjson::Document(const std::string& method, co
 /// credit recomputed. Needs no node.
 void check_proof(const rapidjson::Value& proof, const std::string& address, Report& report);
 
+/// Fetches one page of GET /api/blocks/{hash}/window (offset, limit); throws on an error.
+using WindowPage = std::function<rapidjson::Document(int64_t offset, int64_t limit)>;
+
+/// The whole window, page by page: every leaf's hash from its fields, the root of all leaf hashes
+/// equal to the proof's root, and the sum of all weights equal to total_weight — so a pool cannot
+/// inflate total_weight (which no single address's paths cover) to shrink a credit. The
+/// address's leaves in the window are the proof's.
+void check_window(const rapidjson::Value& proof, const WindowPage& page, Report& report);
+
 /// The proven block's coinbase pays reward_sats in all, and the commitment: the block that
 /// carries the root is in the best chain, its coinbase's txid is commitment_txid and it has the
 /// OP_RETURN "PPLN"||root output. Not committed yet: one FAIL line saying so.
