@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 scripts/deps.sh sqlite3 >/dev/null
 echo "== building (first run takes a few minutes)"
-TARGETS="poold testnode pool-miner" scripts/build.sh >/dev/null
+TARGETS="poold testnode pool-miner pool-verify" scripts/build.sh >/dev/null
 bin="$root/${BUILD_DIR:-build}"
 
 dir=$(mktemp -d /tmp/pool-demo.XXXXXX)
@@ -111,6 +111,15 @@ echo "payout transactions: $(q "SELECT group_concat(txid, ' ') FROM payments WHE
 echo "took $(( $(date +%s) - start )) s; logs and database in $dir"
 echo "dashboard and API: http://127.0.0.1:$api_port/"
 echo "================================================"
+# The first credited block whose PPLNS window a later block of the pool committed on-chain:
+# alice checks her credit for it with pool-verify, against the node (docs/transparency.md).
+block=$(q "SELECT b.hash FROM blocks b JOIN block_windows w ON w.block_hash = b.hash WHERE b.status = 'confirmed' AND w.commitment_block <> '' AND w.block_hash IN (SELECT block_hash FROM window_leaves WHERE address = '$miner_a') ORDER BY b.height LIMIT 1")
+if [[ -n "$block" ]]; then
+  echo "== alice checks her credit for block $block:"
+  echo "   pool-verify --api http://127.0.0.1:$api_port --block $block --address $miner_a --rpc-url http://pool:pool@127.0.0.1:$rpc_port"
+  "$bin/tools/pool_verify/pool-verify" --api "http://127.0.0.1:$api_port" --block "$block" --address "$miner_a" \
+    --rpc-url "http://pool:pool@127.0.0.1:$rpc_port" | sed 's/^/   /' || true
+fi
 [[ "${DEMO_EXIT:-0}" == 1 ]] && exit 0
 echo "running until Ctrl-C"
 while true; do sleep 1; done
