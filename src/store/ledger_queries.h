@@ -16,6 +16,7 @@ class LedgerRow {
   virtual std::string text(int col) const = 0;
   virtual int64_t i64(int col) const = 0;
   virtual bool is_null(int col) const = 0;
+  virtual double f64(int col) const = 0;
 };
 
 /// Runs one query and calls `row` for each result row.

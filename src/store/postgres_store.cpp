@@ -153,17 +153,7 @@ class PostgresStore : public Store {
 
   std::vector<BlockRecord> blocks_needing_window(int limit) override {
     std::lock_guard lock(mutex_);
-    const PgResult r = db_.run(std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty,"
-                                           " scheme, confirmations, finder_address, share_hash, header_hex, submit_reason"
-                                           " FROM blocks b ") +
-                                   window_queries::kNeedingWindow + " LIMIT $1",
-                               {std::to_string(limit)});
-    std::vector<BlockRecord> out;
-    for (int i = 0; i < r.rows(); ++i) {
-      out.push_back({r.text(i, 0), r.i64(i, 1), r.i64(i, 2), r.text(i, 3), r.text(i, 4), r.i64(i, 5), r.f64(i, 6),
-                     r.text(i, 7), r.i64(i, 8), r.text(i, 9), r.text(i, 10), r.text(i, 11), r.text(i, 12), {}});
-    }
-    return out;
+    return window_queries::needing_window(sql_, limit);
   }
 
   std::optional<std::string> block_hex(const std::string& hash) override {

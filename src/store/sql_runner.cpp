@@ -20,6 +20,7 @@ int64_t SqliteRunner::run(const std::string& sql, const std::vector<SqlParam>& p
     std::string text(int col) const override { return s->text(col); }
     int64_t i64(int col) const override { return s->i64(col); }
     bool is_null(int col) const override { return s->is_null(col); }
+    double f64(int col) const override { return s->f64(col); }
   } r;
   r.s = &s;
   while (s.step()) {
@@ -41,6 +42,7 @@ int64_t PgRunner::run(const std::string& sql, const std::vector<SqlParam>& param
     std::string text(int col) const override { return r->text(i, col); }
     int64_t i64(int col) const override { return r->i64(i, col); }
     bool is_null(int col) const override { return PQgetisnull(r->r, i, col) != 0; }
+    double f64(int col) const override { return r->f64(i, col); }
   } r;
   r.r = &res;
   for (r.i = 0; r.i < res.rows(); ++r.i) {

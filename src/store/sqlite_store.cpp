@@ -128,16 +128,7 @@ class SqliteStore : public Store {
 
   std::vector<BlockRecord> blocks_needing_window(int limit) override {
     std::lock_guard lock(mutex_);
-    Stmt s(db_, std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
-                            " confirmations, finder_address, share_hash, header_hex, submit_reason FROM blocks b ") +
-                    window_queries::kNeedingWindow + " LIMIT ?");
-    s.bind(1, static_cast<int64_t>(limit));
-    std::vector<BlockRecord> out;
-    while (s.step()) {
-      out.push_back({s.text(0), s.i64(1), s.i64(2), s.text(3), s.text(4), s.i64(5), s.f64(6), s.text(7), s.i64(8),
-                     s.text(9), s.text(10), s.text(11), s.text(12), {}});
-    }
-    return out;
+    return window_queries::needing_window(sql_, limit);
   }
 
   std::optional<std::string> block_hex(const std::string& hash) override {

@@ -20,6 +20,18 @@ WindowLeafRow leaf_of(const LedgerRow& r) {
 
 }  // namespace
 
+std::vector<BlockRecord> needing_window(SqlRunner& sql, int limit) {
+  std::vector<BlockRecord> out;
+  sql.run(std::string("SELECT hash, height, reward_sats, finder, status, found_ms, network_difficulty, scheme,"
+                      " confirmations, finder_address, share_hash, header_hex, submit_reason FROM blocks b ") +
+              kNeedingWindow + " LIMIT $1",
+          {static_cast<int64_t>(limit)}, [&](const LedgerRow& r) {
+            out.push_back({r.text(0), r.i64(1), r.i64(2), r.text(3), r.text(4), r.i64(5), r.f64(6), r.text(7), r.i64(8),
+                           r.text(9), r.text(10), r.text(11), r.text(12), {}});
+          });
+  return out;
+}
+
 bool insert(SqlRunner& sql, const BlockWindow& w, const std::vector<WindowLeafRow>& leaves) {
   const int64_t added = sql.run(
       "INSERT INTO block_windows (block_hash, root, total_weight, fee_ppm, reward_sats, leaf_count, created_ms)"

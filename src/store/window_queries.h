@@ -16,6 +16,9 @@ inline constexpr const char* kNeedingWindow =
     "WHERE b.scheme = 'pplns' AND b.status IN ('found', 'submitted', 'pending')"
     " AND NOT EXISTS (SELECT 1 FROM block_windows w WHERE w.block_hash = b.hash) ORDER BY b.found_ms, b.hash";
 
+/// Uncredited PPLNS blocks without a committed window, oldest first (Store::blocks_needing_window).
+std::vector<BlockRecord> needing_window(SqlRunner& sql, int limit);
+
 /// False (nothing written) when the block already has a window.
 bool insert(SqlRunner& sql, const BlockWindow& window, const std::vector<WindowLeafRow>& leaves);
 std::optional<BlockWindow> get(SqlRunner& sql, const std::string& block_hash);
