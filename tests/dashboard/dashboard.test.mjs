@@ -193,6 +193,10 @@ test("verify.js recomputes the documented v1 leaf vector", async () => {
   assert.equal(hex(bytes), "50504c4e532d6c6561662d76312c62637274317137706468786e716132736a6b68667a356b35617373396a3079346a3433763467" +
       "303936713064047269673107000000000000002a00000000000000240000000000000039300000000000000000000000000003");
   assert.equal(hex(await sha256d(bytes)), "2d78dd7a6a2efe85e5692d1087b9d0075e7053dee76c4118f271b8a842f447f0");
+  // The embedded SHA-256 a page served over plain HTTP uses (no crypto.subtle there).
+  const { sha256 } = globalThis.proofCheck;
+  assert.equal(hex(sha256(sha256(bytes))), "2d78dd7a6a2efe85e5692d1087b9d0075e7053dee76c4118f271b8a842f447f0");
+  assert.equal(hex(sha256(new Uint8Array(0))), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   // 1% fee of 50 BTC: 50,000,000 sats; a third of the rest, rounded down.
   assert.equal(credit(5000000000n, 10000n, 1n, 3n), 1650000000n);
 });
@@ -285,6 +289,7 @@ port = ${api}
   assert.equal(await row(page, 3), (proof.credited_sats / 1e8).toFixed(8) + " (credited)");
   assert.equal(await page.getAttribute(`#proof-rows tr[data-block="${block}"] a`, "href"), `/api/blocks/${block}/proof/${miner}`);
   assert.equal(await page.$(`#proof-rows tr[data-block="${block}"] .uncommitted`), null, "the window is committed");
+  if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT.replace(/\.png$/, ".proof.png"), fullPage: true });
   await page.click("#lang-ja");
   await page.waitForFunction((b) => document.querySelector(`#proof-rows tr[data-block="${b}"] .badge`)?.textContent === "検証済み", block);
 

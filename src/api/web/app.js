@@ -15,7 +15,6 @@ const texts = {
         proofTitle: "Your blocks: PPLNS window proofs", proofHelp: "Each block whose window holds your shares, with its proof. Your browser recomputes the leaf hashes, the Merkle paths to the committed root, your weight and your credit itself.",
         proofBlock: "Block", proofCredit: "Your credit (BTC)", proofCredited: "credited", proofExpected: "not credited yet",
         proofLink: "proof", proofCheck: "Check", verified: "verified", mismatch: "mismatch", notCommitted: "not committed yet",
-        noSubtle: "cannot check here (the browser allows crypto.subtle only over HTTPS or on localhost)",
         check_leaf: "a leaf hash differs from its fields", check_path: "a Merkle path does not lead to the root",
         check_weight: "the leaf weights do not add up to your weight", check_credit: "the credit does not follow the formula",
         check_format: "the proof is malformed" },
@@ -35,7 +34,6 @@ const texts = {
         proofTitle: "あなたのブロック: PPLNS ウィンドウの証明", proofHelp: "あなたのシェアがウィンドウに入っているブロックと、その証明です。リーフのハッシュ、コミットされた root までのマークルパス、あなたの重みと報酬額を、ブラウザが自分で計算し直します。",
         proofBlock: "ブロック", proofCredit: "あなたの報酬 (BTC)", proofCredited: "計上済み", proofExpected: "未計上",
         proofLink: "証明", proofCheck: "検証", verified: "検証済み", mismatch: "不一致", notCommitted: "まだコミットされていません",
-        noSubtle: "ここでは検証できません (ブラウザは crypto.subtle を HTTPS か localhost でしか使えません)",
         check_leaf: "リーフのハッシュがその内容と合いません", check_path: "マークルパスが root に届きません",
         check_weight: "リーフの重みの合計があなたの重みと合いません", check_credit: "報酬額が計算式と合いません",
         check_format: "証明の形式が正しくありません" },
@@ -136,9 +134,9 @@ async function checkedProof(hash, address) {
   const url = "/api/blocks/" + hash + "/proof/" + encodeURIComponent(address);
   const [status, proof] = await getJson(url);
   if (status !== 200) return null;
-  const result = globalThis.crypto?.subtle ? await proofCheck.verifyProof(proof) : null;
+  const result = await proofCheck.verifyProof(proof);
   const entry = [proof, result, url];
-  if (proof.credited && proof.commitment_block && result?.ok) finalProofs.set(key, entry);
+  if (proof.credited && proof.commitment_block && result.ok) finalProofs.set(key, entry);
   return entry;
 }
 async function proofSection(address) {
@@ -175,18 +173,18 @@ async function proofSection(address) {
     linkCell.appendChild(link);
     const check = document.createElement("td");
     const badge = document.createElement("span");
-    badge.className = "badge " + (result === null ? "unknown" : result.ok ? "ok" : "bad");
-    badge.dataset.state = result === null ? "unchecked" : result.ok ? "verified" : "mismatch";
-    badge.textContent = result === null ? t("noSubtle") : result.ok ? t("verified") : t("mismatch") + ": " + t("check_" + result.failed);
+    badge.className = "badge " + (result.ok ? "ok" : "bad");
+    badge.dataset.state = result.ok ? "verified" : "mismatch";
+    badge.textContent = result.ok ? t("verified") : t("mismatch") + ": " + t("check_" + result.failed);
     check.appendChild(badge);
-    if (result && !result.committed) {
+    if (!result.committed) {
       const note = document.createElement("span");
       note.className = "muted uncommitted";
       note.textContent = " · " + t("notCommitted");
       check.appendChild(note);
     }
     const credit = cell(btc(proof.credited_sats) + " (" + t(proof.credited ? "proofCredited" : "proofExpected") + ")");
-    tr.append(cell(b.height), cell(statusText(b.status)), credit, linkCell, check);
+    tr.append(cell(proof.height ?? b.height), cell(statusText(proof.block_status ?? b.status)), credit, linkCell, check);
     body.appendChild(tr);
   }
   return section;
