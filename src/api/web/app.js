@@ -14,7 +14,7 @@ const texts = {
         role_window_commitment: "PPLNS window commitment", role_witness_commitment: "Witness commitment", role_other: "Other",
         proofTitle: "Your blocks: PPLNS window proofs", proofHelp: "Each block whose window holds your shares, with its proof. Your browser recomputes the leaf hashes, the Merkle paths to the committed root, your weight and your credit itself.",
         proofBlock: "Block", proofCredit: "Your credit (BTC)", proofCredited: "credited", proofExpected: "not credited yet",
-        proofLink: "proof", proofCheck: "Check", verified: "verified", mismatch: "mismatch", notCommitted: "not committed yet",
+        proofLink: "proof", proofCheck: "Check", proofNone: "No recent block's window holds your shares.", verified: "verified", mismatch: "mismatch", notCommitted: "not committed yet",
         check_leaf: "a leaf hash differs from its fields", check_path: "a Merkle path does not lead to the root",
         check_weight: "the leaf weights do not add up to your weight", check_credit: "the credit does not follow the formula",
         check_format: "the proof is malformed" },
@@ -33,7 +33,7 @@ const texts = {
         role_window_commitment: "PPLNS ウィンドウのコミットメント", role_witness_commitment: "ウィットネスコミットメント", role_other: "その他",
         proofTitle: "あなたのブロック: PPLNS ウィンドウの証明", proofHelp: "あなたのシェアがウィンドウに入っているブロックと、その証明です。リーフのハッシュ、コミットされた root までのマークルパス、あなたの重みと報酬額を、ブラウザが自分で計算し直します。",
         proofBlock: "ブロック", proofCredit: "あなたの報酬 (BTC)", proofCredited: "計上済み", proofExpected: "未計上",
-        proofLink: "証明", proofCheck: "検証", verified: "検証済み", mismatch: "不一致", notCommitted: "まだコミットされていません",
+        proofLink: "証明", proofCheck: "検証", proofNone: "最近のブロックのウィンドウにあなたのシェアはありません。", verified: "検証済み", mismatch: "不一致", notCommitted: "まだコミットされていません",
         check_leaf: "リーフのハッシュがその内容と合いません", check_path: "マークルパスが root に届きません",
         check_weight: "リーフの重みの合計があなたの重みと合いません", check_credit: "報酬額が計算式と合いません",
         check_format: "証明の形式が正しくありません" },
@@ -127,7 +127,7 @@ async function lookup(address) {
 }
 // The looked-up miner's blocks: each recent pool block whose committed window holds the address
 // (its proof answers 200), linked to the proof and checked in the browser (verify.js).
-const finalProofs = new Map();  // "hash/address" -> [proof, result]: credited and committed, cannot change
+const finalProofs = new Map();  // "hash/address" -> [proof, result, url]: credited, committed and verified
 async function checkedProof(hash, address) {
   const key = hash + "/" + address;
   if (finalProofs.has(key)) return finalProofs.get(key);
@@ -162,6 +162,7 @@ async function proofSection(address) {
   body.id = "proof-rows";
   table.appendChild(body);
   section.append(title, help, table);
+  if (proofs.length === 0) { const p = document.createElement("p"); p.className = "muted"; p.textContent = t("proofNone"); section.appendChild(p); }
   for (const [b, proof, result, url] of proofs) {
     const tr = document.createElement("tr");
     tr.dataset.block = b.hash;
