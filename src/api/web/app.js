@@ -11,7 +11,13 @@ const texts = {
         jobHeight: "Height", jobPrev: "Previous block", jobTxs: "Transactions", jobFees: "Fees (BTC)", jobTag: "Coinbase tag",
         jobRoot: "Window commitment root", jobRole: "Role", jobAddress: "Address", jobValue: "Value (BTC)", jobNone: "none",
         jobWaiting: "no work yet", role_pool_reward: "Pool reward", role_miner_reward: "Miner reward",
-        role_window_commitment: "PPLNS window commitment", role_witness_commitment: "Witness commitment", role_other: "Other" },
+        role_window_commitment: "PPLNS window commitment", role_witness_commitment: "Witness commitment", role_other: "Other",
+        proofTitle: "Your blocks: PPLNS window proofs", proofHelp: "Each block whose window holds your shares, with its proof. Your browser recomputes the leaf hashes, the Merkle paths to the committed root, your weight and your credit itself.",
+        proofBlock: "Block", proofCredit: "Your credit (BTC)", proofCredited: "credited", proofExpected: "not credited yet",
+        proofLink: "proof", proofCheck: "Check", proofNone: "No recent block's window holds your shares.", verified: "verified", mismatch: "mismatch", notCommitted: "not committed yet",
+        check_leaf: "a leaf hash differs from its fields", check_path: "a Merkle path does not lead to the root",
+        check_weight: "the leaf weights do not add up to your weight", check_credit: "the credit does not follow the formula",
+        check_format: "the proof is malformed" },
   ja: { hashrate: "プールのハッシュレート", miners: "マイナー数", workers: "ワーカー数", shares: "シェア/秒", height: "ネットワークの高さ",
         difficulty: "ネットワーク難易度", blocks: "発見したブロック", scheme: "支払い方式 / 手数料", chart: "プールのハッシュレートの推移",
         lookup: "マイナーを検索", search: "検索", recentBlocks: "最近のブロック", recentPayments: "最近の支払い",
@@ -24,7 +30,13 @@ const texts = {
         jobHeight: "高さ", jobPrev: "前のブロック", jobTxs: "トランザクション数", jobFees: "手数料 (BTC)", jobTag: "コインベースのタグ",
         jobRoot: "ウィンドウのコミットメント (root)", jobRole: "役割", jobAddress: "アドレス", jobValue: "金額 (BTC)", jobNone: "なし",
         jobWaiting: "まだ作業がありません", role_pool_reward: "プールの報酬", role_miner_reward: "マイナーの報酬",
-        role_window_commitment: "PPLNS ウィンドウのコミットメント", role_witness_commitment: "ウィットネスコミットメント", role_other: "その他" },
+        role_window_commitment: "PPLNS ウィンドウのコミットメント", role_witness_commitment: "ウィットネスコミットメント", role_other: "その他",
+        proofTitle: "あなたのブロック: PPLNS ウィンドウの証明", proofHelp: "あなたのシェアがウィンドウに入っているブロックと、その証明です。リーフのハッシュ、コミットされた root までのマークルパス、あなたの重みと報酬額を、ブラウザが自分で計算し直します。",
+        proofBlock: "ブロック", proofCredit: "あなたの報酬 (BTC)", proofCredited: "計上済み", proofExpected: "未計上",
+        proofLink: "証明", proofCheck: "検証", proofNone: "最近のブロックのウィンドウにあなたのシェアはありません。", verified: "検証済み", mismatch: "不一致", notCommitted: "まだコミットされていません",
+        check_leaf: "リーフのハッシュがその内容と合いません", check_path: "マークルパスが root に届きません",
+        check_weight: "リーフの重みの合計があなたの重みと合いません", check_credit: "報酬額が計算式と合いません",
+        check_format: "証明の形式が正しくありません" },
 };
 let lang = localStorage.getItem("lang") || (navigator.language.startsWith("ja") ? "ja" : "en");
 const t = (k) => texts[lang][k] || k;
@@ -97,6 +109,7 @@ async function lookup(address) {
   const out = document.getElementById("miner");
   const [status, m] = await getJson("/api/miners/" + encodeURIComponent(address));
   if (status !== 200) { out.innerHTML = ""; const p = document.createElement("p"); p.className = "error"; p.textContent = m.error; out.appendChild(p); return; }
+  const proofs = soloPool ? null : await proofSection(address);
   out.innerHTML = "";
   const summary = document.createElement("p");
   summary.id = "miner-summary";
@@ -110,6 +123,72 @@ async function lookup(address) {
   const pays = document.createElement("p");
   pays.textContent = t("payouts") + ": " + m.payments.map(p => btc(p.sats) + " BTC (" + p.txid.slice(0, 12) + "…)").join(", ");
   out.appendChild(pays);
+  if (proofs) out.appendChild(proofs);
+}
+// The looked-up miner's blocks: each recent pool block whose committed window holds the address
+// (its proof answers 200), linked to the proof and checked in the browser (verify.js).
+const finalProofs = new Map();  // "hash/address" -> [proof, result, url]: credited, committed and verified
+async function checkedProof(hash, address) {
+  const key = hash + "/" + address;
+  if (finalProofs.has(key)) return finalProofs.get(key);
+  const url = "/api/blocks/" + hash + "/proof/" + encodeURIComponent(address);
+  const [status, proof] = await getJson(url);
+  if (status !== 200) return null;
+  const result = await proofCheck.verifyProof(proof);
+  const entry = [proof, result, url];
+  if (proof.credited && proof.commitment_block && result.ok) finalProofs.set(key, entry);
+  return entry;
+}
+async function proofSection(address) {
+  const section = document.createElement("div");
+  section.id = "miner-proofs";
+  const title = document.createElement("h3");
+  title.textContent = t("proofTitle");
+  const help = document.createElement("p");
+  help.className = "muted";
+  help.textContent = t("proofHelp");
+  const [, blocks] = await getJson("/api/blocks");
+  // The 50 most recent PPLNS blocks, four requests at a time (proofs already checked final are cached).
+  const found = blocks.filter(b => b.scheme === "pplns" && b.status !== "rejected").slice(0, 50);
+  const proofs = [];
+  for (let i = 0; i < found.length; i += 4) {
+    const batch = found.slice(i, i + 4);
+    const checked = await Promise.all(batch.map(b => checkedProof(b.hash, address)));
+    checked.forEach((e, j) => { if (e) proofs.push([batch[j], ...e]); });
+  }
+  const table = document.createElement("table");
+  table.innerHTML = `<thead><tr><th>${t("height")}</th><th>${t("status")}</th><th>${t("proofCredit")}</th><th>${t("proofLink")}</th><th>${t("proofCheck")}</th></tr></thead>`;
+  const body = document.createElement("tbody");
+  body.id = "proof-rows";
+  table.appendChild(body);
+  section.append(title, help, table);
+  if (proofs.length === 0) { const p = document.createElement("p"); p.className = "muted"; p.textContent = t("proofNone"); section.appendChild(p); }
+  for (const [b, proof, result, url] of proofs) {
+    const tr = document.createElement("tr");
+    tr.dataset.block = b.hash;
+    const link = document.createElement("a");
+    link.href = url;
+    link.textContent = b.hash.slice(0, 16) + "…";
+    link.className = "mono";
+    const linkCell = document.createElement("td");
+    linkCell.appendChild(link);
+    const check = document.createElement("td");
+    const badge = document.createElement("span");
+    badge.className = "badge " + (result.ok ? "ok" : "bad");
+    badge.dataset.state = result.ok ? "verified" : "mismatch";
+    badge.textContent = result.ok ? t("verified") : t("mismatch") + ": " + t("check_" + result.failed);
+    check.appendChild(badge);
+    if (!result.committed) {
+      const note = document.createElement("span");
+      note.className = "muted uncommitted";
+      note.textContent = " · " + t("notCommitted");
+      check.appendChild(note);
+    }
+    const credit = cell(btc(proof.credited_sats) + " (" + t(proof.credited ? "proofCredited" : "proofExpected") + ")");
+    tr.append(cell(proof.height ?? b.height), cell(statusText(proof.block_status ?? b.status)), credit, linkCell, check);
+    body.appendChild(tr);
+  }
+  return section;
 }
 document.getElementById("lookup").onsubmit = async (e) => {
   e.preventDefault();
