@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "api/window_credit.h"
+#include "accounting/window_tree.h"
 #include "bitcoin/address.h"
 #include "bitcoin/hex.h"
 #include "bitcoin/merkle.h"
@@ -93,7 +93,7 @@ std::string summary_json(const store::BlockWindow& w, const std::string& height)
   return "\"block_hash\":\"" + w.block_hash + "\",\"height\":" + height + ",\"root\":\"" + w.root +
          "\",\"total_weight\":\"" + w.total_weight + "\",\"reward_sats\":" + std::to_string(w.reward_sats) +
          ",\"fee_ppm\":" + std::to_string(w.fee_ppm) + ",\"fee_sats\":" +
-         std::to_string(window_fee_sats(w.reward_sats, w.fee_ppm));
+         std::to_string(accounting::split_by_weights({}, 0, w.reward_sats, w.fee_ppm).fee_sats);
 }
 
 std::string commitment_json(const store::BlockWindow& w) {
@@ -127,58 +127,71 @@ net::HttpResponse window_page(store::Store& store, const std::string& hash, cons
                        "}");
 }
 
-/// Every leaf hash of the window in index order, for the paths. Throws when the stored window is
-/// not whole (a corrupted database): no path could be right then.
-std::vector<bitcoin::Uint256> leaf_hashes(store::Store& store, const store::BlockWindow& w) {
-  const auto rows = store.window_leaves(w.block_hash, 0, w.leaf_count);
-  std::vector<bitcoin::Uint256> hashes;
-  hashes.reserve(rows.size());
-  for (const auto& l : rows) {
-    if (l.index != static_cast<int64_t>(hashes.size()) || l.hash.size() != 64 || !bitcoin::is_hex(l.hash)) break;
-    hashes.push_back(bitcoin::Uint256::from_internal(bitcoin::from_hex(l.hash)));
+/// Every leaf of the window in index order, for the paths and the split. Throws when the stored
+/// window is not whole (a corrupted database): no path could be right then.
+std::vector<store::WindowLeafRow> all_leaves(store::Store& store, const store::BlockWindow& w) {
+  auto rows = store.window_leaves(w.block_hash, 0, w.leaf_count);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& l = rows[i];
+    if (l.index != static_cast<int64_t>(i) || l.hash.size() != 64 || !bitcoin::is_hex(l.hash)) {
+      rows.resize(i);
+      break;
+    }
   }
-  if (static_cast<int64_t>(hashes.size()) != w.leaf_count) {
+  if (static_cast<int64_t>(rows.size()) != w.leaf_count) {
     throw store::StoreError("the stored window of block " + w.block_hash + " is incomplete (" +
-                            std::to_string(hashes.size()) + " of " + std::to_string(w.leaf_count) + " leaves)");
+                            std::to_string(rows.size()) + " of " + std::to_string(w.leaf_count) + " leaves)");
   }
-  return hashes;
+  return rows;
 }
 
 net::HttpResponse proof(store::Store& store, bitcoin::Network network, const std::string& hash,
-                        const std::string& address) {
+                        const std::string& asked) {
+  std::string address;  // the spelling the pool credits (an upper-case bech32 address is lowered)
   try {
-    bitcoin::decode_address(address, network);
+    address = bitcoin::canonical_address(asked, network);
   } catch (const bitcoin::AddressError& e) {
-    throw BadRequest{400, "invalid address '" + util::printable(address.substr(0, 100)) + "': " + e.what()};
+    throw BadRequest{400, "invalid address '" + util::printable(asked.substr(0, 100)) + "': " + e.what()};
   }
   const store::BlockWindow w = window_of(store, hash);
   const auto mine = store.window_leaves_of(hash, address);
   if (mine.empty()) throw BadRequest{404, "address " + address + " has no shares in the window of block " + hash};
-  const auto total = parse_weight(w.total_weight);
-  if (!total) throw store::StoreError("the stored total weight of block " + hash + " is not a number");
-  const auto hashes = leaf_hashes(store, w);
-  Weight address_weight = 0;
+  const auto rows = all_leaves(store, w);
+  std::vector<bitcoin::Uint256> hashes;
+  hashes.reserve(rows.size());
+  for (const auto& l : rows) hashes.push_back(bitcoin::Uint256::from_internal(bitcoin::from_hex(l.hash)));
+  const auto levels = bitcoin::merkle_levels(std::move(hashes));  // once: every path below is O(log n)
+  // What the committed window gives, by the one split the money path uses (throws StoreError on
+  // a malformed weight).
+  accounting::Split split;
+  try {
+    split = accounting::split_committed(w, rows);
+  } catch (const std::invalid_argument& e) {
+    throw store::StoreError(e.what());
+  }
+  unsigned __int128 address_weight = 0;
   std::string leaves;
   for (const auto& l : mine) {
-    const auto weight = parse_weight(l.weight);
+    const auto weight = accounting::decimal_to_u128(l.weight);
     if (!weight || l.index < 0 || l.index >= w.leaf_count) {
       throw store::StoreError("leaf " + std::to_string(l.index) + " of block " + hash + " is corrupt");
     }
     address_weight += *weight;
     std::string path;
-    for (const auto& sibling : bitcoin::merkle_path(hashes, static_cast<size_t>(l.index))) {
+    for (const auto& sibling : bitcoin::merkle_path(levels, static_cast<size_t>(l.index))) {
       path += (path.empty() ? "\"" : ",\"") + sibling.internal_hex() + "\"";
     }
     leaves += (leaves.empty() ? "{\"index\":" : ",{\"index\":") + std::to_string(l.index) + ",\"hash\":\"" + l.hash +
               "\",\"path\":[" + path + "]," + leaf_fields(l) + "}";
   }
   const auto trail = store.block_credit_trail(hash, address, kProofPaymentsMax);
-  const int64_t fee = window_fee_sats(w.reward_sats, w.fee_ppm);
+  const int64_t fee = split.fee_sats;
   // Credited: what the ledger holds (0 when the address's share rounded to nothing). Not yet:
   // what the committed window will give.
   const bool credited = trail && trail->status == "confirmed";
+  const auto mine_split = split.credits.find(address);
   const int64_t credit = credited ? trail->credited_sats.value_or(0)
-                                  : committed_credit_sats(w.reward_sats, w.fee_ppm, address_weight, *total);
+                                  : (mine_split == split.credits.end() ? 0 : mine_split->second);
   std::string payments;
   if (trail) {
     for (const auto& p : trail->payments) {
@@ -190,7 +203,7 @@ net::HttpResponse proof(store::Store& store, bitcoin::Network network, const std
   }
   return json(200, "{" + summary_json(w, trail ? std::to_string(trail->height) : "null") + ",\"address\":" +
                        util::quote(address) + ",\"leaves\":[" + leaves + "],\"address_weight\":\"" +
-                       weight_string(address_weight) + "\",\"distributable_sats\":" +
+                       accounting::u128_to_decimal(address_weight) + "\",\"distributable_sats\":" +
                        std::to_string(w.reward_sats - fee) + ",\"credited_sats\":" + std::to_string(credit) +
                        ",\"credited\":" + (credited ? "true" : "false") + ",\"block_status\":" +
                        (trail ? util::quote(trail->status) : "null") + ",\"formula\":\"" + kFormula + "\"," +

@@ -46,20 +46,41 @@ Uint256 merkle_root_from_branch(const Uint256& leaf, const std::vector<Uint256>&
   return node;
 }
 
+std::vector<std::vector<Uint256>> merkle_levels(std::vector<Uint256> leaves) {
+  std::vector<std::vector<Uint256>> levels;
+  if (leaves.empty()) return levels;
+  levels.push_back(std::move(leaves));
+  while (levels.back().size() > 1) {
+    const auto& level = levels.back();
+    std::vector<Uint256> up((level.size() + 1) / 2);
+    for (size_t i = 0; i < up.size(); ++i) {
+      const Uint256& left = level[2 * i];
+      up[i] = hash_pair(left, 2 * i + 1 < level.size() ? level[2 * i + 1] : left);  // odd: paired with itself
+    }
+    levels.push_back(std::move(up));
+  }
+  return levels;
+}
+
+std::vector<Uint256> merkle_path(const std::vector<std::vector<Uint256>>& levels, size_t index) {
+  const size_t leaves = levels.empty() ? 0 : levels[0].size();
+  if (index >= leaves) {
+    throw std::out_of_range("merkle_path: leaf " + std::to_string(index) + " of " + std::to_string(leaves));
+  }
+  std::vector<Uint256> path;
+  for (size_t k = 0; k + 1 < levels.size(); ++k) {
+    const auto& level = levels[k];
+    path.push_back((index ^ 1) < level.size() ? level[index ^ 1] : level[index]);
+    index /= 2;
+  }
+  return path;
+}
+
 std::vector<Uint256> merkle_path(const std::vector<Uint256>& leaves, size_t index) {
   if (index >= leaves.size()) {
     throw std::out_of_range("merkle_path: leaf " + std::to_string(index) + " of " + std::to_string(leaves.size()));
   }
-  std::vector<Uint256> path;
-  std::vector<Uint256> level = leaves;
-  while (level.size() > 1) {
-    if (level.size() % 2 != 0) level.push_back(level.back());
-    path.push_back(level[index ^ 1]);
-    for (size_t i = 0; i < level.size() / 2; ++i) level[i] = hash_pair(level[2 * i], level[2 * i + 1]);
-    level.resize(level.size() / 2);
-    index /= 2;
-  }
-  return path;
+  return merkle_path(merkle_levels(leaves), index);
 }
 
 Uint256 merkle_root_from_path(const Uint256& leaf, size_t index, const std::vector<Uint256>& path) {

@@ -23,6 +23,12 @@ Uint256 merkle_root_from_branch(const Uint256& leaf, const std::vector<Uint256>&
 /// Empty for a one-leaf tree. Throws std::out_of_range when index >= leaves.size().
 std::vector<Uint256> merkle_path(const std::vector<Uint256>& leaves, size_t index);
 
+/// Every level of the tree over `leaves`, leaves first, root last (an odd level's last node is
+/// paired with itself when hashed): built once, O(n), so the paths of many leaves cost O(log n) each.
+std::vector<std::vector<Uint256>> merkle_levels(std::vector<Uint256> leaves);
+/// merkle_path of leaf `index` read from merkle_levels. Throws std::out_of_range like it.
+std::vector<Uint256> merkle_path(const std::vector<std::vector<Uint256>>& levels, size_t index);
+
 /// Folds `leaf` at position `index` up `path`: at level k the node is hashed after its sibling
 /// when bit k of index is 1, before it otherwise. Equals merkle_root(leaves) for a path from
 /// merkle_path(leaves, index).

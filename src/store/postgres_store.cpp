@@ -258,12 +258,16 @@ class PostgresStore : public Store {
     return window_queries::newest(sql_, limit);
   }
   std::vector<WindowLeafRow> window_leaves(const std::string& block_hash, int64_t offset, int64_t limit) override {
-    std::lock_guard lock(mutex_);
-    return window_queries::leaves(sql_, block_hash, offset, limit);
+    std::lock_guard lock(reader_mutex_);  // the reader's connection: proof requests never hold up share writes
+    if (!reader_ || !reader_->healthy()) reader_ = std::make_unique<PgConnection>(url_);
+    PgRunner reader(*reader_);
+    return window_queries::leaves(reader, block_hash, offset, limit);
   }
   std::vector<WindowLeafRow> window_leaves_of(const std::string& block_hash, const std::string& address) override {
-    std::lock_guard lock(mutex_);
-    return window_queries::leaves_of(sql_, block_hash, address);
+    std::lock_guard lock(reader_mutex_);  // the reader's connection: proof requests never hold up share writes
+    if (!reader_ || !reader_->healthy()) reader_ = std::make_unique<PgConnection>(url_);
+    PgRunner reader(*reader_);
+    return window_queries::leaves_of(reader, block_hash, address);
   }
   std::optional<BlockCreditTrail> block_credit_trail(const std::string& block_hash, const std::string& address,
                                                      int payments_limit) override {

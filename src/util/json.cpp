@@ -6,7 +6,8 @@ namespace pool::util {
 
 rapidjson::Document parse_json(std::string_view text) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
+  // Iterative: nesting depth costs heap, not stack, so hostile input cannot overflow the stack.
+  doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     throw JsonError(std::string("invalid JSON at offset ") + std::to_string(doc.GetErrorOffset()) +
                     ": " + rapidjson::GetParseError_En(doc.GetParseError()));

@@ -95,7 +95,19 @@ TEST(Merkle, PathDoesNotProveAnotherLeafOrIndex) {
 
 TEST(Merkle, PathOfALeafOutsideTheTreeThrows) {
   EXPECT_THROW(merkle_path(leaves_of(3), 3), std::out_of_range);
-  EXPECT_THROW(merkle_path({}, 0), std::out_of_range);
+  EXPECT_THROW(merkle_path(std::vector<Uint256>{}, 0), std::out_of_range);
+}
+
+// The levels built once give every leaf the same path as building the tree per leaf (the proof
+// endpoint reads hundreds of paths of one window from one build).
+TEST(Merkle, PathsFromLevelsBuiltOnceEqualPathsBuiltPerLeaf) {
+  for (size_t n = 1; n <= 33; ++n) {
+    const auto leaves = leaves_of(n);
+    const auto levels = merkle_levels(leaves);
+    EXPECT_EQ(levels.back().front(), merkle_root(leaves)) << n;
+    for (size_t i = 0; i < n; ++i) EXPECT_EQ(merkle_path(levels, i), merkle_path(leaves, i)) << n << " " << i;
+    EXPECT_THROW(merkle_path(levels, n), std::out_of_range);
+  }
 }
 
 TEST(Merkle, WitnessCommitmentScriptShape) {

@@ -8,6 +8,7 @@
 
 #include "api/window_endpoints.h"
 #include "bitcoin/address.h"
+#include "bitcoin/merkle.h"
 #include "bitcoin/transaction.h"
 #include "support/test_databases.h"
 #include "support/window_fixture.h"
@@ -206,6 +207,65 @@ TEST_F(VerifyProof, TheWholeWindowPinsTheTotalWeight) {
   out = run(proof(), 1000, &passed);
   EXPECT_FALSE(passed) << out;
   EXPECT_NE(out.find("does not hash to its hash"), std::string::npos) << out;
+}
+
+// Bitcoin's tree pairs an odd level's last node with itself, so a window with its last leaf
+// repeated has the same root (CVE-2012-2459). A pool could serve that window with a larger total
+// and shrink every credit while every hash, path and the root still check out; the contract's
+// strict (address, worker) order is what rules it out.
+TEST_F(VerifyProof, AWindowRepeatingItsLastLeafIsRefusedThoughItsRootIsTheSame) {
+  // A window of three leaves (odd: its last leaf is paired with itself), alice's first.
+  const std::string odd = std::string(63, 'c') + "3";
+  const auto rows = test::window_rows({{a, "w1", 1, 9, 5, 1 * kScale}, {address_of(2), "x", 2, 8, 4, 1 * kScale},
+                                       {address_of(3), "y", 3, 7, 3, 1 * kScale}});
+  const auto summary = test::window_summary(odd, rows, 5000000000, 20000);
+  store::BlockRecord b;
+  b.hash = odd;
+  b.height = 201;
+  b.reward_sats = summary.reward_sats;
+  b.status = "pending";
+  store->insert_block(b);
+  ASSERT_TRUE(store->store_block_window(summary, rows));
+  auto get = [&](const std::string& target) {
+    return util::parse_json(api::window_endpoint(*store, bitcoin::Network::kRegtest, target)->body);
+  };
+  auto served = get("/api/blocks/" + odd + "/window?offset=0&limit=1000");
+  auto p = get("/api/blocks/" + odd + "/proof/" + a);
+  // The pool serves [A, B, C, C] with a total that includes the copy: alice's credit shrinks by a
+  // quarter while every leaf hash, every path and the root stay right.
+  auto& leaves = served["leaves"];
+  rapidjson::Value copy(leaves[2], served.GetAllocator());
+  copy["index"].SetUint64(3);
+  leaves.PushBack(copy, served.GetAllocator());
+  served["leaf_count"].SetInt64(4);
+  std::vector<bitcoin::Uint256> four;
+  for (const auto& l : leaves.GetArray()) four.push_back(bitcoin::Uint256::from_internal(bitcoin::from_hex(l["hash"].GetString())));
+  ASSERT_EQ(bitcoin::merkle_root(four).internal_hex(), std::string(p["root"].GetString())) << "the same root";
+  p["total_weight"].SetString(to_decimal(4 * kScale).c_str(), p.GetAllocator());
+  std::ostringstream out;
+  Report report(out);
+  check_window(
+      p,
+      [&](int64_t offset, int64_t) {
+        rapidjson::Document page;
+        page.CopyFrom(served, page.GetAllocator());
+        if (offset > 0) page["leaves"].Clear();
+        return page;
+      },
+      report);
+  EXPECT_FALSE(report.passed()) << out.str();
+  EXPECT_NE(out.str().find("not after the one before it"), std::string::npos) << out.str();
+}
+
+// A leaf listed twice in a proof would count twice in address_weight and the credit.
+TEST_F(VerifyProof, ALeafListedTwiceInTheProofIsRefused) {
+  auto p = proof();
+  rapidjson::Value copy(p["leaves"][0], p.GetAllocator());
+  p["leaves"].PushBack(copy, p.GetAllocator());
+  bool passed = true;
+  const auto out = check(p, &passed);
+  EXPECT_FALSE(passed) << out;
+  EXPECT_NE(out.find("listed twice"), std::string::npos) << out;
 }
 
 struct FakeNode {

@@ -5,6 +5,7 @@
 // and that each listed payment paid the address. One line per check; exit 0 only when all pass.
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <iostream>
 
 #include "node/rpc_client.h"
@@ -30,6 +31,13 @@ int main(int argc, char** argv) {
   cli.add_option("--rpc-wallet", rpc_wallet, "wallet for gettransaction (when the node has several)");
   cli.add_option("--timeout", timeout_seconds, "seconds for each request")->check(CLI::Range(1.0, 600.0));
   CLI11_PARSE(cli, argc, argv);
+  // A bech32 address may be written in upper case (BIP173); the pool keeps its lower-case spelling.
+  for (const char* hrp : {"BC1", "TB1", "BCRT1"}) {
+    if (address.rfind(hrp, 0) == 0) {
+      for (char& c : address) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      break;
+    }
+  }
 
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
   verify::Report report(std::cout);

@@ -1,6 +1,8 @@
 #include "tools/pool_verify/verify_checks.h"
 
 #include <map>
+#include <optional>
+#include <set>
 #include <ostream>
 
 #include "bitcoin/address.h"
@@ -69,25 +71,41 @@ void Report::fail(const std::string& check, const std::string& why) {
 
 void check_window(const rapidjson::Value& proof, const WindowPage& page, Report& report) {
   constexpr int64_t kPage = 1000;
+  constexpr int64_t kMaxLeaves = 10'000'000;  // far beyond any pool's workers; a bound on a hostile pool
   try {
     const bitcoin::Uint256 root = internal_hash(text(proof, "root"), "root");
     const u128 total = weight(proof, "total_weight");
     const std::string address = text(proof, "address");
+    const auto& listed = field(proof, "leaves");
+    if (!listed.IsArray()) throw BadProof("\"leaves\" is not a list");
     std::map<uint64_t, std::string> proof_leaves;  // index -> hash, as the proof lists them
-    for (const auto& l : field(proof, "leaves").GetArray()) proof_leaves[unsigned_int(l, "index")] = text(l, "hash");
+    for (const auto& l : listed.GetArray()) {
+      if (!proof_leaves.emplace(unsigned_int(l, "index"), text(l, "hash")).second) throw BadProof("a leaf is listed twice");
+    }
     std::vector<bitcoin::Uint256> hashes;
-    u128 sum = 0;
+    u128 sum = 0, address_sum = 0;
     size_t of_address = 0;
-    for (;;) {  // each page starts where the last one ended, whatever size the pool serves
+    std::optional<std::pair<std::string, std::string>> previous;  // (address, worker) of the last leaf
+    for (;;) {  // each page starts where the last one ended
       const rapidjson::Document doc = page(static_cast<int64_t>(hashes.size()), kPage);
       const int64_t count = integer(doc, "leaf_count");
+      if (count < 0 || count > kMaxLeaves) throw BadProof("the window claims " + std::to_string(count) + " leaves");
       const auto& leaves = field(doc, "leaves");
       if (!leaves.IsArray()) throw BadProof("the window's \"leaves\" is not a list");
+      if (static_cast<int64_t>(leaves.Size()) > kPage) throw BadProof("the pool served a page larger than asked for");
       for (const auto& l : leaves.GetArray()) {
         const uint64_t index = unsigned_int(l, "index");
         if (index != hashes.size()) throw BadProof("the window's leaf " + std::to_string(index) + " is out of order");
         Leaf leaf{text(l, "address"), text(l, "worker"), unsigned_int(l, "first_share_id"), unsigned_int(l, "last_share_id"),
                   unsigned_int(l, "shares"), weight(l, "weight")};
+        // Strictly increasing (address, worker), as the contract orders them: this is what stops a
+        // window from repeating its last leaves, which Bitcoin's tree (an odd level pairs its last
+        // node with itself) would hash to the same root (CVE-2012-2459) while adding weight.
+        std::pair<std::string, std::string> key{leaf.address, leaf.worker};
+        if (previous && !(*previous < key)) {
+          throw BadProof("the window's leaf " + std::to_string(index) + " is not after the one before it in (address, worker) order");
+        }
+        previous = std::move(key);
         const bitcoin::Uint256 h = leaf_hash_v1(leaf);
         if (h.internal_hex() != text(l, "hash")) throw BadProof("the window's leaf " + std::to_string(index) + " does not hash to its hash");
         if (leaf.address == address) {
@@ -96,6 +114,7 @@ void check_window(const rapidjson::Value& proof, const WindowPage& page, Report&
             throw BadProof("the window's leaf " + std::to_string(index) + " of " + address + " is not in the proof");
           }
           ++of_address;
+          address_sum += leaf.weight;
         }
         if (sum + leaf.weight < sum) throw BadProof("the window's weights overflow 128 bits");
         sum += leaf.weight;
@@ -109,6 +128,10 @@ void check_window(const rapidjson::Value& proof, const WindowPage& page, Report&
     if (of_address != proof_leaves.size()) throw BadProof("the proof lists leaves the window does not give " + address);
     if (bitcoin::merkle_root(hashes) != root) throw BadProof("the root of all " + std::to_string(hashes.size()) + " leaves is not the proof's root");
     if (sum != total) throw BadProof("the leaves' weights add up to " + to_decimal(sum) + ", not total_weight " + to_decimal(total));
+    if (address_sum != weight(proof, "address_weight")) {
+      throw BadProof(address + "'s leaves in the window weigh " + to_decimal(address_sum) + ", not address_weight " +
+                     to_decimal(weight(proof, "address_weight")));
+    }
     report.ok("window", std::to_string(hashes.size()) + " leaves hash to the root; their weights add up to total_weight " +
                             to_decimal(total));
   } catch (const std::exception& e) {
@@ -124,9 +147,12 @@ void check_proof(const rapidjson::Value& proof, const std::string& address, Repo
     const auto& leaves = field(proof, "leaves");
     if (!leaves.IsArray() || leaves.Empty()) throw BadProof("\"leaves\" is not a non-empty list");
     u128 sum = 0;
+    std::set<uint64_t> seen;
     for (const auto& l : leaves.GetArray()) {
       const uint64_t index = unsigned_int(l, "index");
       const std::string name = "leaf " + std::to_string(index);
+      // A leaf listed twice would count its weight twice in address_weight and the credit.
+      if (!seen.insert(index).second) throw BadProof(name + " is listed twice");
       Leaf leaf{address, text(l, "worker"), unsigned_int(l, "first_share_id"), unsigned_int(l, "last_share_id"),
                 unsigned_int(l, "shares"), weight(l, "weight")};
       sum += leaf.weight;
@@ -164,6 +190,7 @@ void check_proof(const rapidjson::Value& proof, const std::string& address, Repo
     }
     const int64_t reward = integer(proof, "reward_sats");
     const int64_t fee_ppm = integer(proof, "fee_ppm");
+    if (fee_ppm < 0 || fee_ppm > 1000000 || reward < 0) throw BadProof("fee_ppm or reward_sats is out of range");
     const int64_t fee = fee_of(reward, fee_ppm);
     if (fee != integer(proof, "fee_sats") || reward - fee != integer(proof, "distributable_sats")) {
       report.fail("fee", "floor(" + std::to_string(reward) + " * " + std::to_string(fee_ppm) + " / 1000000) = " +
@@ -200,10 +227,17 @@ void check_chain(const rapidjson::Value& proof, const NodeCall& node, Report& re
     const std::string block = text(proof, "block_hash");
     try {
       const auto b = node("getblock", "[\"" + block + "\",2]");
+      if (!b.IsObject() || !b.HasMember("tx") || !b["tx"].IsArray() || b["tx"].Empty() || !b["tx"][0].IsObject() ||
+          !b["tx"][0].HasMember("hex") || !b["tx"][0]["hex"].IsString()) {
+        throw std::runtime_error("the node's getblock answer has no coinbase hex");
+      }
+      const int64_t depth = b.HasMember("confirmations") && b["confirmations"].IsInt64() ? b["confirmations"].GetInt64() : -1;
       const auto& coinbase = b["tx"][0];
       const auto tx = bitcoin::Transaction::from_hex(coinbase["hex"].GetString());
       const int64_t reward = integer(proof, "reward_sats");
-      if (tx.total_output_value() != reward) {
+      if (depth < 1) {
+        report.fail("reward", "block " + block + " is not in your node's best chain (confirmations " + std::to_string(depth) + ")");
+      } else if (tx.total_output_value() != reward) {
         report.fail("reward", "block " + block + "'s coinbase pays " + sats(tx.total_output_value()) +
                                   ", the proof splits " + sats(reward));
       } else {
