@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 sections=${SECTIONS:-micro stratum blocks hostile}
 build=${BUILD_DIR:-build}
-TARGETS="hash_bench work_bench pplns_bench fanout_bench submit_latency_bench poold testnode stratum-bench hostile_tests" \
+TARGETS="hash_bench work_bench pplns_bench proof_bench fanout_bench submit_latency_bench poold testnode stratum-bench hostile_tests" \
   scripts/build.sh -DPOOL_BUILD_BENCH=ON -DPOOL_BUILD_TESTS=ON >/dev/null
 bin="$root/$build"
 work=$(mktemp -d /tmp/pool-bench.XXXXXX)
@@ -49,6 +49,7 @@ if [[ " $sections " == *" micro "* ]]; then
   gbench "$bin/bench/hash_bench" --benchmark_min_time=0.3
   gbench "$bin/bench/work_bench"
   gbench "$bin/bench/pplns_bench"
+  gbench "$bin/bench/proof_bench"
   # SOLO and pool-mode notify fan-out to 10,000 sessions (cpu_ms: the busier thread's CPU time).
   "$bin/bench/fanout_bench" --benchmark_filter='rebuild:0' --benchmark_format=json 2>/dev/null | python3 -c '
 import json, sys
