@@ -6,13 +6,13 @@
 
 #include "accounting/payment_follower.h"
 #include "accounting/window_tree.h"
+#include "bitcoin/transaction.h"
 
 namespace pool::accounting {
 
 namespace {
 
-/// A coinbase can be spent once it is this deep (Bitcoin Core: COINBASE_MATURITY 100, so 101).
-constexpr int64_t kCoinbaseSpendableDepth = 101;
+using bitcoin::kCoinbaseSpendableDepth;
 
 std::string sats(int64_t v) { return std::to_string(v) + " sat"; }
 

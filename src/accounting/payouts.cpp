@@ -5,12 +5,12 @@
 #include <algorithm>
 
 #include "accounting/payment_follower.h"
+#include "bitcoin/transaction.h"
 
 namespace pool::accounting {
 
 namespace {
-/// A coinbase can be spent once it is this deep (Bitcoin Core: COINBASE_MATURITY 100, so 101).
-constexpr int64_t kCoinbaseSpendableDepth = 101;
+using bitcoin::kCoinbaseSpendableDepth;
 
 constexpr const char* kLockedMessage =
     "the wallet is locked (encrypted, no passphrase entered): nothing was sent. Unlock it "

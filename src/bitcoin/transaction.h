@@ -27,6 +27,10 @@ struct TxOut {
   Bytes script_pubkey;
 };
 
+/// A coinbase output counts as spendable in Bitcoin Core's wallet once its block is this deep
+/// (COINBASE_MATURITY 100, so 101 confirmations); until then it is immature.
+inline constexpr int64_t kCoinbaseSpendableDepth = 101;
+
 /// A transaction as Bitcoin Core models it; owns its inputs and outputs.
 struct Transaction {
   int32_t version = 2;
